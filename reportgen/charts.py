@@ -1,0 +1,184 @@
+"""图1–图7: chart specifications from the computed figures, and their PNG drawings.
+
+A spec says what a figure shows and whether it can be drawn at all; a figure with no data
+(no last-year figures, all zero) is never drawn, and the narrative prints the template's
+sentence instead. Pie labels print the very :class:`~reportgen.figures.Share` percents
+the text prints, so figure and text cannot disagree. The same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from .computed import Computed  # noqa: E402
+from .money import wan  # noqa: E402
+
+SMALL_SLICE = Decimal("3")  # percent: slices under this get no label on the pie
+DPI = 150
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    ref: str  # "fig1"
+    number: int
+    title: str
+    kind: str  # "bars" | "pie"
+    groups: tuple[str, ...] = ()
+    series: tuple[tuple[str, tuple[Decimal, ...]], ...] = ()  # (name, values in 元)
+    slices: tuple[tuple[str, Decimal, Decimal], ...] = ()  # (label, amount 元, printed %)
+    decimals: int = 2
+    available: bool = True
+
+    @property
+    def caption(self) -> str:
+        return f"图{self.number} {self.title}"
+
+
+TITLES = {
+    "fig1": "收、支决算总计变动情况",
+    "fig2": "收入决算结构",
+    "fig3": "支出决算结构",
+    "fig4": "财政拨款收、支决算总计变动情况",
+    "fig5": "一般公共预算财政拨款支出决算变动情况",
+    "fig6": "一般公共预算财政拨款支出决算结构",
+    "fig7": "“三公”经费财政拨款支出结构",
+}
+
+
+def _bars(ref: str, number: int, year: int, pairs, decimals: int) -> ChartSpec:
+    """Grouped bars 上年 vs 本年; available only when every group has last year's figure."""
+    pairs = [(label, ch) for label, ch in pairs]
+    ok = bool(pairs) and all(ch.previous is not None for _, ch in pairs) and any(
+        ch.current or ch.previous for _, ch in pairs
+    )
+    series = ()
+    if ok:
+        series = (
+            (f"{year - 1}年度", tuple(ch.previous for _, ch in pairs)),
+            (f"{year}年度", tuple(ch.current for _, ch in pairs)),
+        )
+    return ChartSpec(ref, number, TITLES[ref], "bars", tuple(label for label, _ in pairs), series,
+                     decimals=decimals, available=ok)
+
+
+def _pie(ref: str, number: int, shares, decimals: int) -> ChartSpec:
+    slices = tuple((s.label, s.amount, s.percent) for s in shares)
+    return ChartSpec(ref, number, TITLES[ref], "pie", slices=slices, decimals=decimals,
+                     available=bool(slices))
+
+
+def chart_specs(c: Computed, decimals: int = 2) -> dict[str, ChartSpec]:
+    t, y = c.totals, c.year
+    g = c.gpb
+    specs = [
+        _bars("fig1", 1, y, [("收入总计", t["income_grand"]), ("支出总计", t["expense_grand"])],
+              decimals),
+        _pie("fig2", 2, c.income_shares, decimals),
+        _pie("fig3", 3, c.expense_shares, decimals),
+        _bars("fig4", 4, y, [("财政拨款收入总计", t["fiscal_income"]),
+                             ("财政拨款支出总计", t["fiscal_expense"])], decimals),
+        _bars("fig5", 5, y, [("合计", g["total"])] + [
+            (label, g[k]) for k, label in (("basic", "基本支出"), ("project", "项目支出"))
+            if g[k].previous is not None
+        ], decimals),
+        _pie("fig6", 6, g["class_shares"], decimals),
+        _pie("fig7", 7, c.sangong["shares"], decimals),
+    ]
+    return {s.ref: s for s in specs}
+
+
+# --- drawing ------------------------------------------------------------------------
+
+
+@cache
+def setup_fonts() -> str:
+    """Register the bundled CJK font once per process; returns the family name.
+
+    Uses the Noto Sans CJK SC file shipped by the ``mplfonts`` package, so a fresh
+    machine needs no system fonts; a system Noto Sans CJK is used when present.
+    """
+    try:
+        import mplfonts
+
+        path = os.path.join(os.path.dirname(mplfonts.__file__), "fonts",
+                            "NotoSansCJKsc-Regular.otf")
+        if os.path.exists(path):
+            font_manager.fontManager.addfont(path)
+    except ImportError:  # pragma: no cover - mplfonts is a declared dependency
+        pass
+    family = "Noto Sans CJK SC"
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    if family not in names:
+        for alt in ("Noto Sans CJK JP", "Source Han Sans SC", "SimHei", "WenQuanYi Zen Hei"):
+            if alt in names:
+                family = alt
+                break
+    return family
+
+
+def _style_path() -> str:
+    return str(resources.files("reportgen._charts").joinpath("reportgen.mplstyle"))
+
+
+def draw(spec: ChartSpec) -> bytes:
+    """Draw one available chart as PNG bytes (deterministic: no timestamps, fixed size)."""
+    if not spec.available:
+        raise ValueError(f"{spec.caption} 没有可绘制的数据")
+    family = setup_fonts()
+    with plt.style.context(_style_path()), plt.rc_context({"font.family": family}):
+        fig = plt.figure(figsize=(6.4, 3.6), dpi=DPI)
+        try:
+            if spec.kind == "bars":
+                _draw_bars(fig, spec)
+            else:
+                _draw_pie(fig, spec)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+        finally:
+            plt.close(fig)
+    return buf.getvalue()
+
+
+def _draw_bars(fig, spec: ChartSpec) -> None:
+    ax = fig.add_axes((0.1, 0.2, 0.86, 0.66))
+    n_groups, n_series = len(spec.groups), len(spec.series)
+    width = 0.8 / n_series
+    top = max((wan(v) for _, vals in spec.series for v in vals), default=Decimal(0))
+    for i, (name, vals) in enumerate(spec.series):
+        xs = [g + (i - (n_series - 1) / 2) * width for g in range(n_groups)]
+        heights = [float(wan(v)) for v in vals]
+        bars = ax.bar(xs, heights, width * 0.9, label=name)
+        for b, v in zip(bars, vals, strict=True):
+            ax.annotate(f"{wan(v):.2f}", (b.get_x() + b.get_width() / 2, b.get_height()),
+                        xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                        fontsize=8)
+    ax.set_xticks(range(n_groups), spec.groups)
+    ax.set_ylim(0, float(top) * 1.18 if top else 1)
+    ax.set_ylabel("万元")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.16), ncol=n_series)
+
+
+def _draw_pie(fig, spec: ChartSpec) -> None:
+    ax = fig.add_axes((0.02, 0.04, 0.5, 0.9))
+    amounts = [float(a) for _, a, _ in spec.slices]
+    d = spec.decimals
+    labels = [f"{p:.{d}f}%" if p >= SMALL_SLICE else "" for _, _, p in spec.slices]
+    wedges, _texts = ax.pie(
+        amounts, labels=labels, startangle=90, counterclock=False, labeldistance=0.72,
+        wedgeprops={"linewidth": 1, "edgecolor": "white", "width": 0.55},
+        textprops={"fontsize": 8, "color": "white", "fontweight": "bold"},
+    )
+    ax.set_aspect("equal")
+    legend = [f"{label} {wan(a):.2f}万元 {p:.{d}f}%" for label, a, p in spec.slices]
+    fig.legend(wedges, legend, loc="center left", bbox_to_anchor=(0.52, 0.5), fontsize=8.5)

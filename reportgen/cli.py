@@ -1,0 +1,104 @@
+"""Command line: ``reportgen build | check | init | packs``.
+
+Exit codes: 0 success, 2 invalid input (findings printed, nothing written), 1 internal
+error. The path of a written file is always the last line printed.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .findings import has_errors, to_json, to_text
+from .narrative import DEFAULT_PACK, TemplateProblem, available_packs
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reportgen")
+def main() -> None:
+    """由决算公开表工作簿生成部门决算公开 Word 文档。"""
+
+
+@main.command()
+@click.argument("input_path", type=click.Path(path_type=Path))
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=Path("outputs"),
+              show_default=True, help="输出目录")
+@click.option("-t", "--template", default=DEFAULT_PACK, show_default=True, help="词句包名称")
+@click.option("--template-dir", type=click.Path(path_type=Path), default=None,
+              help="自定义词句包所在目录（优先于内置词句包）")
+def build(input_path: Path, out_dir: Path, template: str, template_dir: Path | None) -> None:
+    """生成 INPUT_PATH 工作簿对应的决算公开文档。"""
+    from .findings import InputError
+    from .pipeline import build as do_build
+
+    try:
+        result = do_build(input_path, out_dir, template, template_dir)
+    except InputError as exc:
+        click.echo(to_text(exc.findings), err=True)
+        click.echo("输入有错误，未生成文档。请按上表修改工作簿后重试。", err=True)
+        sys.exit(2)
+    except TemplateProblem as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except Exception:  # noqa: BLE001 - the user gets a message, the trace goes to stderr
+        traceback.print_exc()
+        click.echo("内部错误：未生成文档。请将以上信息反馈给维护人员。", err=True)
+        sys.exit(1)
+    if result.findings:
+        click.echo(to_text(result.findings))
+    if result.report_path:
+        click.echo(f"审核结果：{result.report_path}")
+    click.echo(str(result.path))
+
+
+@main.command()
+@click.argument("input_path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def check(input_path: Path, fmt: str) -> None:
+    """只审核工作簿（勾稽关系），不生成文档。有错误时退出码为 2。"""
+    from .pipeline import check as do_check
+
+    try:
+        _report, findings = do_check(input_path)
+    except Exception:  # noqa: BLE001
+        traceback.print_exc()
+        sys.exit(1)
+    click.echo(to_json(findings) if fmt == "json" else to_text(findings))
+    sys.exit(2 if has_errors(findings) else 0)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+def init(path: Path, force: bool) -> None:
+    """写出一个空白输入工作簿（含全部工作表、表头和填表说明）。"""
+    from . import codes
+    from .pipeline import write_atomic
+    from .workbook import write_workbook
+
+    if path.exists() and not force:
+        click.echo(f"{path} 已存在；如需覆盖请加 --force。", err=True)
+        sys.exit(2)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_suffix(".xlsx")
+    tmp = path.with_name(f".{path.name}.tmp")
+    write_workbook(tmp, None, names=codes.economic_name_map())
+    write_atomic(path, tmp.read_bytes())
+    tmp.unlink()
+    click.echo(str(path))
+
+
+@main.command()
+def packs() -> None:
+    """列出可用的词句包。"""
+    for name in available_packs():
+        click.echo(name)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,327 @@
+"""Every number the document prints, computed once from the model.
+
+The narrative templates and the charts receive the objects built here and do no
+arithmetic of their own: a share, a change or a completion rate exists in one place, so
+the text, the figures and the tables cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import codes
+from .figures import Change, Completion, Share, change, completion, shares
+from .layouts import PERSONNEL_CLASSES, SUMMARY_INCOME_ITEMS
+from .model import Report, Table
+from .money import ZERO
+
+INCOME_LABELS = {
+    "gpb": "一般公共预算财政拨款收入",
+    "gov_fund": "政府性基金预算财政拨款收入",
+    "state_capital": "国有资本经营预算财政拨款收入",
+    "superior": "上级补助收入",
+    "business": "事业收入",
+    "operating": "经营收入",
+    "affiliated": "附属单位上缴收入",
+    "other": "其他收入",
+}
+EXPENSE_LABELS = {
+    "basic": "基本支出",
+    "project": "项目支出",
+    "to_superior": "上缴上级支出",
+    "operating": "经营支出",
+    "to_affiliated": "对附属单位补助支出",
+}
+SANGONG_PARTS = (
+    ("abroad", "因公出国（境）费"),
+    ("car_total", "公务用车购置及运行维护费"),
+    ("reception", "公务接待费"),
+)
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One 项 of a spending table with its budget comparison."""
+
+    code: str
+    label: str  # "一般公共服务支出（类）网信事务（款）行政运行（项）"
+    names: tuple[str, str, str]
+    actual: Decimal
+    completion: Completion
+    reason: str
+
+
+@dataclass(frozen=True)
+class EconomicLine:
+    code: str
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class SangongItem:
+    key: str
+    label: str
+    actual: Decimal
+    budget: Decimal | None
+    completion: Completion
+    change: Change
+    reason: str
+
+
+@dataclass
+class Computed:
+    """The numbers of one document, grouped by the section that prints them."""
+
+    year: int
+    prev_year: int
+    totals: dict[str, Change] = field(default_factory=dict)
+    income_total: Decimal = ZERO
+    income_shares: list[Share] = field(default_factory=list)
+    expense_total: Decimal = ZERO
+    expense_shares: list[Share] = field(default_factory=list)
+    gpb: dict[str, object] = field(default_factory=dict)
+    basic: dict[str, object] = field(default_factory=dict)
+    sangong: dict[str, object] = field(default_factory=dict)
+    gov_fund: dict[str, object] = field(default_factory=dict)
+    state_capital: dict[str, object] = field(default_factory=dict)
+    admin_cost: dict[str, object] = field(default_factory=dict)
+    procurement: dict[str, object] = field(default_factory=dict)
+    assets: dict[str, object] = field(default_factory=dict)
+    performance: dict[str, object] = field(default_factory=dict)
+    glossary_codes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _t(report: Report, key: str) -> Table:
+    t = report.table(key)
+    if t is None:  # inputs reports a missing table as an error before we get here
+        raise KeyError(key)
+    return t
+
+
+def item_label(code: str, year: int, fallback: str = "") -> tuple[str, tuple[str, str, str]]:
+    """"X（类）Y（款）Z（项）" with names from the code table for that year."""
+    names = []
+    for n, level in ((3, "类"), (5, "款"), (7, "项")):
+        e = codes.function(code[:n], year)
+        names.append(e.name if e else (fallback if n == 7 else code[:n]))
+    label = f"{names[0]}（类）{names[1]}（款）{names[2]}（项）"
+    return label, (names[0], names[1], names[2])
+
+
+def compute(report: Report, budget_basis: str = "adjusted", decimals: int = 2) -> Computed:
+    """Build every figure; ``budget_basis`` is "adjusted" (调整预算) or "initial" (年初预算)."""
+    year = report.unit.year
+    c = Computed(year=year, prev_year=year - 1)
+    prior = report.prior
+    t01, t03, t04, t05 = _t(report, "t01"), _t(report, "t03"), _t(report, "t04"), _t(report, "t05")
+
+    # 一、收支总计
+    c.totals["income_grand"] = change(t01.item("grand_total"), prior.get("收入总计"))
+    c.totals["expense_grand"] = change(t01.item("R:grand_total"), prior.get("支出总计"))
+    # 二、收入结构
+    c.income_total = t01.item("income_total")
+    c.income_shares = shares(
+        [(it.key, INCOME_LABELS[it.key], t01.item(it.key)) for it in SUMMARY_INCOME_ITEMS],
+        decimals,
+    )
+    c.totals["income_total"] = change(c.income_total, prior.get("本年收入合计"))
+    # 三、支出结构
+    c.expense_total = t01.item("R:expense_total")
+    c.expense_shares = shares(
+        [(k, label, t03.total_of(k)) for k, label in EXPENSE_LABELS.items()], decimals
+    )
+    c.totals["expense_total"] = change(c.expense_total, prior.get("本年支出合计"))
+    # 四、财政拨款收支总计
+    c.totals["fiscal_income"] = change(t04.item("grand_total"), prior.get("财政拨款收入总计"))
+    c.totals["fiscal_expense"] = change(
+        t04.item("R:grand_total", "total"), prior.get("财政拨款支出总计")
+    )
+    c.gpb = _gpb(report, t05, budget_basis, decimals, c.expense_total)
+    c.basic = _basic(report, t05)
+    c.sangong = _sangong(report, decimals)
+    c.gov_fund = _fund(report, "t07")
+    c.state_capital = _fund(report, "t08")
+    c.admin_cost = _admin_cost(report)
+    c.procurement = _procurement(report, decimals)
+    c.assets = dict(report.facts.get("国有资产", {}))
+    c.performance = dict(report.facts.get("预算绩效管理", {}))
+    c.glossary_codes = _glossary_codes(report)
+    return c
+
+
+def _gpb(report: Report, t05: Table, basis: str, decimals: int, expense_total: Decimal):
+    year = report.unit.year
+    exp = t05.total_of("exp_total")
+    items: list[ItemLine] = []
+    budget_sum: Decimal | None = ZERO
+    for row in t05.rows:
+        if len(row.code) != 7:
+            continue
+        b = report.budgets.get(row.code)
+        budget = None
+        if b is not None:
+            budget = b.adjusted if basis == "adjusted" else b.initial
+            if budget is None:
+                budget = b.initial if basis == "adjusted" else b.adjusted
+        actual = row.amount("exp_total")
+        if not actual and not budget:
+            continue
+        label, names = item_label(row.code, year, row.name)
+        items.append(ItemLine(row.code, label, names, actual, completion(actual, budget),
+                              b.reason if b else ""))
+        if budget is None:
+            budget_sum = None
+        elif budget_sum is not None:
+            budget_sum += budget
+    classes = [
+        (row.code, (codes.function(row.code, year).name if codes.function(row.code, year)
+                    else row.name), row.amount("exp_total"))
+        for row in t05.rows if len(row.code) == 3
+    ]
+    return {
+        "total": change(exp, report.prior.get("一般公共预算财政拨款支出")),
+        "basic": change(t05.total_of("exp_basic"),
+                        report.prior.get("一般公共预算财政拨款基本支出")),
+        "project": change(t05.total_of("exp_project"),
+                          report.prior.get("一般公共预算财政拨款项目支出")),
+        "share_of_expense": (exp / expense_total) if expense_total else None,
+        "class_shares": shares(classes, decimals),
+        "items": items,
+        "completion": completion(exp, budget_sum),
+        "reason": report.reasons.get("一般公共预算财政拨款支出变动原因", ""),
+    }
+
+
+def _basic(report: Report, t05: Table):
+    t06 = _t(report, "t06")
+    year = report.unit.year
+    personnel, public = [], []
+    for row in t06.rows:
+        if len(row.code) != 5 or not row.amount("amount"):
+            continue
+        e = codes.economic(row.code, year)
+        line = EconomicLine(row.code, e.name if e else row.name, row.amount("amount"))
+        (personnel if row.code[:3] in PERSONNEL_CLASSES else public).append(line)
+    return {
+        "total": t05.total_of("exp_basic"),
+        "personnel": t06.total_of("personnel"),
+        "public": t06.total_of("public"),
+        "personnel_items": personnel,
+        "public_items": public,
+    }
+
+
+def _sangong(report: Report, decimals: int):
+    t09 = _t(report, "t09")
+    prior, reasons = report.prior, report.reasons
+    prior_keys = {
+        "abroad": "因公出国（境）费",
+        "car_purchase": "公务用车购置费",
+        "car_operation": "公务用车运行维护费",
+        "reception": "公务接待费",
+    }
+
+    def prev(key: str) -> Decimal | None:
+        if key == "car_total":
+            a, b = prior.get("公务用车购置费"), prior.get("公务用车运行维护费")
+            return None if a is None and b is None else (a or ZERO) + (b or ZERO)
+        return prior.get(prior_keys[key])
+
+    items = {}
+    for key, label in SANGONG_PARTS + (("car_purchase", "公务用车购置费"),
+                                       ("car_operation", "公务用车运行维护费")):
+        actual = t09.item(key, "actual")
+        budget = (t09.items.get(key) or {}).get("budget")
+        items[key] = SangongItem(
+            key, label, actual, budget, completion(actual, budget), change(actual, prev(key)),
+            reasons.get(f"{label}变动原因", "") if key != "car_total"
+            else reasons.get("公务用车购置及运行维护费变动原因", ""),
+        )
+    total_actual = t09.item("sg_total", "actual")
+    total_budget = (t09.items.get("sg_total") or {}).get("budget")
+    counts = {k: (t09.items.get(k) or {}).get("actual") or 0 for k in (
+        "abroad_groups", "abroad_people", "cars_purchased", "cars_held", "reception_batches",
+        "reception_people", "fa_batches", "fa_people", "abroad_reception_batches",
+        "abroad_reception_people")}
+    extra = report.facts.get("三公经费补充", {})
+    return {
+        "total": total_actual,
+        "budget": total_budget,
+        "completion": completion(total_actual, total_budget),
+        "change": change(total_actual, prior.get("“三公”经费支出合计")),
+        "shares": shares([(k, label, items[k].actual) for k, label in SANGONG_PARTS], decimals),
+        "items": items,
+        "counts": counts,
+        "reception_domestic": t09.item("reception_domestic", "actual"),
+        "reception_foreign_affairs": t09.item("reception_foreign_affairs", "actual"),
+        "reception_abroad": t09.item("reception_abroad", "actual"),
+        "vehicles": extra,
+        "budget_reason": reasons.get("“三公”经费决算与预算差异原因", ""),
+        "change_reason": reasons.get("“三公”经费变动原因", ""),
+    }
+
+
+def _fund(report: Report, key: str):
+    t = _t(report, key)
+    year = report.unit.year
+    items = []
+    for row in t.rows:
+        if len(row.code) == 7 and row.amount("exp_total"):
+            label, names = item_label(row.code, year, row.name)
+            items.append((label, row.amount("exp_total")))
+    return {
+        "income": t.total_of("income_total"),
+        "expense": t.total_of("exp_total"),
+        "items": items,
+        "empty": t.is_empty,
+    }
+
+
+def _admin_cost(report: Report):
+    t09 = _t(report, "t09")
+    nature = report.unit.nature
+    actual = t09.item("admin_cost", "actual")
+    return {
+        "applicable": nature in ("行政单位", "参照公务员法管理的事业单位"),
+        "nature": nature,
+        "actual": actual,
+        "change": change(actual, report.prior.get("机关运行经费")),
+        "reason": report.reasons.get("机关运行经费变动原因", ""),
+    }
+
+
+def _procurement(report: Report, decimals: int):
+    f = report.facts.get("政府采购", {})
+    goods = f.get("政府采购货物支出") or ZERO
+    works = f.get("政府采购工程支出") or ZERO
+    services = f.get("政府采购服务支出") or ZERO
+    total = goods + works + services
+    sme = f.get("授予中小企业合同金额") or ZERO
+    small = f.get("其中：授予小微企业合同金额") or ZERO
+    return {
+        "total": total,
+        "goods": goods,
+        "works": works,
+        "services": services,
+        "sme": sme,
+        "small": small,
+        "sme_share": (sme / total) if total else None,
+        "small_share": (small / total) if total else None,
+        "purpose": f.get("主要用途", ""),
+    }
+
+
+def _glossary_codes(report: Report) -> list[tuple[str, str]]:
+    """(label, explanation) for every 项 that appears in 支出决算表, in code order."""
+    year = report.unit.year
+    out = []
+    t03 = report.table("t03")
+    rows = sorted({r.code: r for r in (t03.rows if t03 else []) if len(r.code) == 7}.values(),
+                  key=lambda r: r.code)
+    for row in rows:
+        label, _ = item_label(row.code, year, row.name)
+        e = codes.function(row.code, year)
+        out.append((label, e.explanation if e and e.explanation else ""))
+    return out

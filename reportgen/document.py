@@ -1,0 +1,403 @@
+"""Assemble the Word document: the pack's docxtpl template plus the rendered blocks.
+
+The template (``templates/<pack>/document.docx``) owns page setup, styles, footer and
+title line; this module fills ``{{p toc }}`` and ``{{p body }}`` with sub-documents built
+from the narrative blocks, the chart PNGs and the 附表 tables. Every run gets its
+East-Asian font from the styles, and text is inserted as text (never as XML), so what a
+user typed cannot break the file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docxtpl import DocxTemplate
+
+from .charts import ChartSpec
+from .layouts import (
+    ECONOMIC_BLOCKS,
+    FUNCTION_CLASSES_2021,
+    SANGONG_COUNT_KEYS,
+    SANGONG_NO_BUDGET,
+    TableLayout,
+    cn_ordinal,
+)
+from .model import Table
+from .money import fmt_table
+from .narrative import Block, Pack
+
+_XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+A4 = (Cm(21.0), Cm(29.7))
+PORTRAIT_MARGINS = (Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6))  # top bottom left right
+LANDSCAPE_MARGINS = (Cm(2.2), Cm(2.2), Cm(2.5), Cm(2.5))
+
+
+def clean(text: str) -> str:
+    """Drop characters XML 1.0 cannot hold (a pasted control character would break Word)."""
+    return _XML_BAD.sub("", text)
+
+
+def build_docx(
+    pack: Pack,
+    title: str,
+    blocks: list[Block],
+    charts: dict[str, ChartSpec],
+    pngs: dict[str, bytes],
+    tables: dict[str, Table],
+) -> bytes:
+    template = pack.find("document.docx")
+    if template is None:
+        raise FileNotFoundError(f"词句包 {pack.name} 缺少 document.docx")
+    tpl = DocxTemplate(str(template))
+    toc = tpl.new_subdoc()
+    _toc(toc, blocks)
+    body = tpl.new_subdoc()
+    writer = _BodyWriter(body, charts, pngs, tables)
+    for block in blocks:
+        writer.add(block)
+    writer.finish()
+    tpl.render({"title": clean(title), "toc": toc, "body": body}, autoescape=True)
+    if writer.orient == "landscape":
+        _landscape(tpl.docx.sections[-1])
+    _update_fields_on_open(tpl.docx)
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return buf.getvalue()
+
+
+def _update_fields_on_open(doc) -> None:
+    """Ask Word to refresh the 目录 (TOC) and page fields when the file is opened."""
+    settings = doc.settings.element
+    el = settings.find(qn("w:updateFields"))
+    if el is None:
+        el = OxmlElement("w:updateFields")
+        settings.append(el)
+    el.set(qn("w:val"), "true")
+
+
+# --- 目录 ----------------------------------------------------------------------------
+
+
+def _fld(run, kind: str) -> None:
+    fc = OxmlElement("w:fldChar")
+    fc.set(qn("w:fldCharType"), kind)
+    run._r.append(fc)
+
+
+def _toc(sd, blocks: list[Block]) -> None:
+    """A real TOC field whose cached result already lists the headings (no page numbers
+    until Word updates it), so the 目录 reads correctly even in viewers that never
+    update fields."""
+    sd.add_paragraph("目  录", style="TOC Title")
+    entries = [b for b in blocks if b.kind == "heading" and b.level <= 2]
+    first = sd.add_paragraph(style="toc 1")
+    r = first.add_run()
+    _fld(r, "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = ' TOC \\o "1-2" \\h \\z \\u '
+    r._r.append(instr)
+    _fld(r, "separate")
+    para = first
+    for i, b in enumerate(entries):
+        if i > 0:
+            para = sd.add_paragraph(style=f"toc {b.level}")
+        else:
+            para.style = f"toc {b.level}"
+        para.add_run(clean(b.text))
+    end = sd.add_paragraph(style="toc 1") if entries else first
+    _fld(end.add_run(), "end")
+    sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+# --- body ----------------------------------------------------------------------------
+
+
+class _BodyWriter:
+    def __init__(self, sd, charts, pngs, tables):
+        self.sd = sd
+        self.charts = charts
+        self.pngs = pngs
+        self.tables = tables
+        self.first_part = True
+        self.orient = "portrait"
+
+    def add(self, b: Block) -> None:
+        if b.kind == "heading":
+            if b.level == 1 and not self.first_part:
+                self.sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            if b.level == 1:
+                self.first_part = False
+            self.sd.add_paragraph(clean(b.text), style=f"Heading {min(b.level, 4)}")
+        elif b.kind == "para":
+            style = "Center Title" if b.style == "center-title" else "Normal"
+            self.sd.add_paragraph(clean(b.text), style=style)
+        elif b.kind == "figure":
+            self._figure(b.ref)
+        elif b.kind == "table":
+            self._table(b.ref)
+        elif b.kind == "pagebreak":
+            self.sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def finish(self) -> None:
+        pass
+
+    def _figure(self, ref: str) -> None:
+        spec = self.charts[ref]
+        self.sd.add_paragraph("单位：万元", style="Unit Line")
+        p = self.sd.add_paragraph(style="Figure")
+        p.add_run().add_picture(io.BytesIO(self.pngs[ref]), width=Cm(15))
+        p.paragraph_format.keep_with_next = True
+        self.sd.add_paragraph(spec.caption, style="Caption")
+
+    def _table(self, key: str) -> None:
+        """One 附表 on a page of its own; wide tables get a landscape section."""
+        table = self.tables[key]
+        lay = table.layout
+        wanted = "landscape" if lay.landscape else "portrait"
+        if wanted != self.orient:
+            self._section_break(landscape=self.orient == "landscape")
+            self.orient = wanted
+            new_page = False
+        else:
+            new_page = True
+        head = self.sd.add_paragraph(lay.title, style="Table Title")
+        head.paragraph_format.page_break_before = new_page
+        meta = self.sd.add_paragraph(style="Table Meta")
+        meta.add_run(f"部门：{table.department}")
+        meta.add_run(f"\t{lay.number}    金额单位：{table.unit}")
+        _right_tab(meta, landscape=lay.landscape)
+        _RENDERERS[lay.kind](self.sd, table)
+        for line in lay.note.split("\n"):
+            self.sd.add_paragraph(line, style="Table Note")
+        if table.is_empty and lay.empty_note:
+            self.sd.add_paragraph(lay.empty_note, style="Table Note")
+
+    def _section_break(self, landscape: bool) -> None:
+        """End the current section; ``landscape`` says what the ending section was."""
+        p = self.sd.add_paragraph()
+        ppr = p._p.get_or_add_pPr()
+        sect = OxmlElement("w:sectPr")
+        pg = OxmlElement("w:pgSz")
+        w, h = A4
+        if landscape:
+            pg.set(qn("w:w"), str(int(h.twips)))
+            pg.set(qn("w:h"), str(int(w.twips)))
+            pg.set(qn("w:orient"), "landscape")
+            margins = LANDSCAPE_MARGINS
+        else:
+            pg.set(qn("w:w"), str(int(w.twips)))
+            pg.set(qn("w:h"), str(int(h.twips)))
+            margins = PORTRAIT_MARGINS
+        mar = OxmlElement("w:pgMar")
+        for attr, v in zip(("w:top", "w:bottom", "w:left", "w:right"), margins, strict=True):
+            mar.set(qn(attr), str(int(v.twips)))
+        mar.set(qn("w:header"), "851")
+        mar.set(qn("w:footer"), str(int(Cm(2.5).twips) if not landscape else 700))
+        mar.set(qn("w:gutter"), "0")
+        sect.append(pg)
+        sect.append(mar)
+        ppr.append(sect)
+        p.paragraph_format.line_spacing = Pt(2)
+
+
+def _landscape(section) -> None:
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = A4[1], A4[0]
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = (
+        LANDSCAPE_MARGINS
+    )
+
+
+def _right_tab(paragraph, landscape: bool) -> None:
+    pos = int((Cm(29.7 - 5.0) if landscape else Cm(21.0 - 5.4)).twips)
+    ppr = paragraph._p.get_or_add_pPr()
+    tabs = OxmlElement("w:tabs")
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), "right")
+    tab.set(qn("w:pos"), str(pos))
+    tabs.append(tab)
+    ppr.append(tabs)
+
+
+# --- 附表 renderers --------------------------------------------------------------------
+
+
+def _new_table(sd, rows: int, cols: int, lay: TableLayout):
+    t = sd.add_table(rows=rows, cols=cols)
+    t.style = sd.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    return t
+
+
+def _set(cell, text: str, number: bool = False, bold: bool = False, center: bool = False):
+    cell.text = ""
+    p = cell.paragraphs[0]
+    p.style = "Table Number" if number else "Table Text"
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run(clean(text))
+    if bold:
+        run.bold = True
+
+
+def _repeat_header(table, n: int) -> None:
+    """Mark the first n rows as header rows, repeated on every page; rows never split."""
+    for i, row in enumerate(table.rows):
+        trpr = row._tr.get_or_add_trPr()
+        cant = OxmlElement("w:cantSplit")
+        trpr.append(cant)
+        if i < n:
+            h = OxmlElement("w:tblHeader")
+            trpr.append(h)
+
+
+def _header(t, lay: TableLayout) -> None:
+    for h in lay.header:
+        cell = t.cell(h.row, h.col)
+        if h.rows > 1 or h.cols > 1:
+            cell = cell.merge(t.cell(h.row + h.rows - 1, h.col + h.cols - 1))
+        _set(cell, h.text, bold=True, center=True)
+
+
+def _money(table: Table, value: Decimal | None) -> str:
+    return fmt_table(value, table.unit)
+
+
+def _render_coded(sd, table: Table) -> None:
+    lay = table.layout
+    n_head = lay.header_rows + 1
+    rows = n_head + 1 + len(table.rows)
+    t = _new_table(sd, rows, lay.width, lay)
+    _header(t, lay)
+    r = lay.header_rows
+    _set(t.cell(r, 0).merge(t.cell(r, 3)), "栏次", center=True)
+    for i in range(len(lay.columns)):
+        _set(t.cell(r, 4 + i), str(i + 1), center=True)
+    r += 1
+    _set(t.cell(r, 0).merge(t.cell(r, 3)), "合计", bold=True, center=True)
+    for i, col in enumerate(lay.columns):
+        _set(t.cell(r, 4 + i), _money(table, table.total.get(col.key)), number=True, bold=True)
+    for row in table.rows:
+        r += 1
+        _set(t.cell(r, 0).merge(t.cell(r, 2)), row.code)
+        _set(t.cell(r, 3), row.name)
+        for i, col in enumerate(lay.columns):
+            _set(t.cell(r, 4 + i), _money(table, row.values.get(col.key)), number=True)
+    _repeat_header(t, n_head)
+
+
+def _render_summary(sd, table: Table) -> None:
+    lay = table.layout
+    ex = lay.extra
+    right_cols = ex["right_cols"]
+    classes = {row.code: row for row in table.rows}
+    n_body = len(FUNCTION_CLASSES_2021)
+    tails = list(zip(ex["left_tail"], ex["right_tail"], strict=True))
+    rows = lay.header_rows + 1 + n_body + len(tails)
+    t = _new_table(sd, rows, lay.width, lay)
+    _header(t, lay)
+    r = lay.header_rows
+    _set(t.cell(r, 0).merge(t.cell(r, 1)), "栏次", center=True)
+    _set(t.cell(r, 2), "1", center=True)
+    _set(t.cell(r, 3).merge(t.cell(r, 4)), "栏次", center=True)
+    for j in range(len(right_cols)):
+        _set(t.cell(r, 5 + j), str(2 + j), center=True)
+    left = list(ex["left"])
+    first_right = n_body + len(tails) + 1
+    for i in range(n_body):
+        r += 1
+        if i < len(left):
+            _set(t.cell(r, 0), left[i].label)
+            _set(t.cell(r, 2), _money(table, table.item(left[i].key)), number=True)
+        _set(t.cell(r, 1), str(i + 1), center=True)
+        code, name = FUNCTION_CLASSES_2021[i]
+        _set(t.cell(r, 3), f"{cn_ordinal(i + 1)}、{name}")
+        _set(t.cell(r, 4), str(first_right + i), center=True)
+        row = classes.get(code)
+        for j, col in enumerate(right_cols):
+            _set(t.cell(r, 5 + j), _money(table, row.values.get(col) if row else None),
+                 number=True)
+    for k, (lt, rt) in enumerate(tails):
+        r += 1
+        bold_l = lt.key in ("income_total", "grand_total")
+        bold_r = rt.key in ("expense_total", "grand_total")
+        _set(t.cell(r, 0), lt.label, bold=bold_l)
+        _set(t.cell(r, 1), str(n_body + 1 + k), center=True)
+        _set(t.cell(r, 2), _money(table, table.item(lt.key)), number=True, bold=bold_l)
+        _set(t.cell(r, 3), rt.label, bold=bold_r)
+        _set(t.cell(r, 4), str(first_right + n_body + k), center=True)
+        vals = table.items.get("R:" + rt.key, {})
+        for j, col in enumerate(right_cols):
+            _set(t.cell(r, 5 + j), _money(table, vals.get(col)), number=True, bold=bold_r)
+    _repeat_header(t, lay.header_rows + 1)
+
+
+def _render_economic(sd, table: Table) -> None:
+    lay = table.layout
+    by_code = {row.code: row for row in table.rows}
+    height = max(len(b) for b in ECONOMIC_BLOCKS)
+    t = _new_table(sd, lay.header_rows + height + 1, lay.width, lay)
+    _header(t, lay)
+    for i in range(height):
+        r = lay.header_rows + i
+        for b, block in enumerate(ECONOMIC_BLOCKS):
+            if i >= len(block):
+                continue
+            code = block[i]
+            row = by_code.get(code)
+            cls = len(code) == 3
+            _set(t.cell(r, 3 * b), code, bold=cls)
+            _set(t.cell(r, 3 * b + 1), row.name if row else "", bold=cls)
+            _set(t.cell(r, 3 * b + 2), _money(table, row.values.get("amount") if row else None),
+                 number=True, bold=cls)
+    r = lay.header_rows + height
+    _set(t.cell(r, 0).merge(t.cell(r, 1)), "人员经费合计", bold=True, center=True)
+    _set(t.cell(r, 2), _money(table, table.total.get("personnel")), number=True, bold=True)
+    _set(t.cell(r, 3).merge(t.cell(r, 7)), "公用经费合计", bold=True, center=True)
+    _set(t.cell(r, 8), _money(table, table.total.get("public")), number=True, bold=True)
+    _repeat_header(t, lay.header_rows)
+
+
+def _render_items(sd, table: Table) -> None:
+    lay = table.layout
+    items = lay.extra["items"]
+    t = _new_table(sd, lay.header_rows + 1 + len(items), lay.width, lay)
+    _header(t, lay)
+    r = lay.header_rows
+    _set(t.cell(r, 0), "栏次", center=True)
+    _set(t.cell(r, 2), "1", center=True)
+    _set(t.cell(r, 3), "2", center=True)
+    for it in items:
+        r += 1
+        vals = table.items.get(it.key, {})
+        _set(t.cell(r, 0), it.label)
+        _set(t.cell(r, 1), str(it.line), center=True)
+        if it.key in SANGONG_NO_BUDGET:
+            _set(t.cell(r, 2), "—", center=True)
+        else:
+            _set(t.cell(r, 2), _money(table, vals.get("budget")), number=True)
+        if it.key in ("sg_head", "stats_head"):
+            _set(t.cell(r, 3), "—", center=True)
+        elif it.key in SANGONG_COUNT_KEYS:
+            v = vals.get("actual")
+            _set(t.cell(r, 3), str(v) if v else "", number=True)
+        else:
+            _set(t.cell(r, 3), _money(table, vals.get("actual")), number=True)
+    _repeat_header(t, lay.header_rows + 1)
+
+
+_RENDERERS = {
+    "coded": _render_coded,
+    "summary": _render_summary,
+    "economic": _render_economic,
+    "items": _render_items,
+}

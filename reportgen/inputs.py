@@ -1,0 +1,569 @@
+"""Read a department-year workbook into a :class:`~reportgen.model.Report`.
+
+公开表 are found by their titles anywhere in the workbook (not by sheet name or
+position); columns by the 栏次 row; rows by 科目编码 or by label. Supplementary sheets
+are found by their names (see :mod:`reportgen.schema`). Every problem becomes a
+:class:`~reportgen.findings.Finding` naming sheet and cell; nothing is guessed silently.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from . import codes, schema
+from .findings import ERROR, WARNING, Finding, InputError
+from .layouts import (
+    FUNCTION_CLASSES_2021,
+    LAYOUTS,
+    SANGONG_COUNT_KEYS,
+    TableLayout,
+    normalize_label,
+)
+from .model import BudgetLine, Cell, Report, Row, Table, UnitInfo
+from .money import AmountError, parse_amount, to_yuan
+
+MAX_ROWS = 5000
+MAX_COLS = 60
+_ORDINAL = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|其中[:：])")
+_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
+
+
+@dataclass
+class Grid:
+    """A sheet's values as a list of rows (0-based), with its name for cell references."""
+
+    name: str
+    rows: list[list[object]]
+
+    def cell(self, r: int, c: int) -> Cell:
+        return Cell(self.name, f"{get_column_letter(c + 1)}{r + 1}")
+
+    def text(self, r: int, c: int) -> str:
+        v = self.rows[r][c] if c < len(self.rows[r]) else None
+        return "" if v is None else str(v).strip()
+
+
+class Reader:
+    """Collects findings while reading; one instance per workbook."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.findings: list[Finding] = []
+
+    def error(self, rule: str, message: str, where: Cell | str = "", expected="", found=""):
+        self.findings.append(Finding(ERROR, rule, message, str(where), str(expected), str(found)))
+
+    def warn(self, rule: str, message: str, where: Cell | str = "", expected="", found=""):
+        self.findings.append(
+            Finding(WARNING, rule, message, str(where), str(expected), str(found))
+        )
+
+    # --- workbook -------------------------------------------------------------------
+
+    def load(self) -> list[Grid]:
+        path = self.path
+        if not path.exists():
+            raise InputError([Finding(ERROR, "IN-01", f"找不到输入文件：{path}")])
+        if path.suffix.lower() != ".xlsx" or not zipfile.is_zipfile(path):
+            raise InputError([Finding(
+                ERROR, "IN-02",
+                f"{path.name} 不是 Excel 工作簿（.xlsx）。请在 Excel 或 WPS 中打开后另存为 .xlsx。",
+            )])
+        try:
+            wb = load_workbook(path, data_only=True, read_only=True)
+        except Exception as exc:  # openpyxl raises many types for broken files
+            raise InputError([Finding(
+                ERROR, "IN-02", f"无法读取工作簿 {path.name}：{exc}。请在 Excel 或 WPS 中打开后重新保存。"
+            )]) from exc
+        grids = []
+        try:
+            for ws in wb.worksheets:
+                rows = []
+                for i, row in enumerate(ws.iter_rows(values_only=True)):
+                    if i >= MAX_ROWS:
+                        self.error("IN-03", f"工作表超过 {MAX_ROWS} 行，已停止读取。", ws.title)
+                        break
+                    rows.append(list(row[:MAX_COLS]))
+                while rows and all(v is None for v in rows[-1]):
+                    rows.pop()
+                grids.append(Grid(ws.title, rows))
+        finally:
+            wb.close()
+        return grids
+
+    # --- amounts ---------------------------------------------------------------------
+
+    def amount(self, grid: Grid, r: int, c: int, unit: str) -> Decimal | None:
+        raw = grid.rows[r][c] if c < len(grid.rows[r]) else None
+        try:
+            value = parse_amount(raw)
+        except AmountError:
+            self.error("IN-10", f"金额单元格中是文字“{raw}”，应为数字。", grid.cell(r, c),
+                       "数字", raw)
+            return None
+        return None if value is None else to_yuan(value, unit)
+
+    def count(self, grid: Grid, r: int, c: int) -> int | None:
+        raw = grid.rows[r][c] if c < len(grid.rows[r]) else None
+        try:
+            value = parse_amount(raw)
+        except AmountError:
+            self.error("IN-11", f"数量单元格中是文字“{raw}”，应为整数。", grid.cell(r, c),
+                       "整数", raw)
+            return None
+        if value is None:
+            return None
+        if value != value.to_integral_value() or value < 0:
+            self.error("IN-11", "数量应为非负整数。", grid.cell(r, c), "整数", raw)
+            return None
+        return int(value)
+
+
+# --- locating tables ----------------------------------------------------------------
+
+_TITLES = {normalize_label(lay.title): lay for lay in LAYOUTS}
+
+
+def find_tables(grids: list[Grid]) -> list[tuple[TableLayout, Grid, int, int]]:
+    """Every (layout, grid, row, col) where a 公开表 title stands, in workbook order."""
+    found = []
+    for g in grids:
+        for r, row in enumerate(g.rows):
+            for c, v in enumerate(row):
+                if isinstance(v, str):
+                    lay = _TITLES.get(normalize_label(v))
+                    if lay:
+                        found.append((lay, g, r, c))
+    return found
+
+
+def _region_end(grid: Grid, start: int, starts: list[int]) -> int:
+    later = [s for s in starts if s > start]
+    return min(later) if later else len(grid.rows)
+
+
+def _unit_and_department(grid: Grid, start: int, end: int) -> tuple[str | None, str, Cell | None]:
+    unit, dept, unit_cell = None, "", None
+    for r in range(start, min(end, start + 8)):
+        for c in range(len(grid.rows[r])):
+            t = normalize_label(grid.text(r, c))
+            if "单位:" in t and ("元" in t) and not t.startswith("编制单位"):
+                unit = "万元" if "万元" in t else "元"
+                unit_cell = grid.cell(r, c)
+                # 编制单位：X 金额单位：万元 may share one cell
+            if t.startswith("部门:") or t.startswith("编制单位:") or t.startswith("单位名称:"):
+                dept = t.split(":", 1)[1]
+                dept = re.split(r"金额单位|单位:", dept)[0]
+    return unit, dept, unit_cell
+
+
+def _numbering_row(grid: Grid, start: int, end: int, n: int) -> tuple[int, list[int]] | None:
+    """The 栏次 row: n cells holding 1..n in order. Returns (row, [column of 1..n])."""
+    for r in range(start, min(end, start + 15)):
+        nums = []
+        for c, v in enumerate(grid.rows[r]):
+            try:
+                iv = int(str(v).strip()) if v is not None and str(v).strip() else None
+            except ValueError:
+                iv = None
+            if iv is not None and (not nums or iv == len(nums) + 1) and iv == len(nums) + 1:
+                nums.append(c)
+        if len(nums) >= n:
+            return r, nums[:n]
+    return None
+
+
+# --- table readers ------------------------------------------------------------------
+
+
+def _read_coded(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str,
+                table: Table) -> None:
+    num = _numbering_row(g, start, end, len(lay.columns))
+    if not num:
+        rd.error("IN-20", f"{lay.number}{lay.title} 找不到栏次行（1、2、3…），无法确定金额列。",
+                 g.cell(start, 0))
+        return
+    head_row, cols = num
+    first_val = cols[0]
+    for r in range(head_row + 1, end):
+        texts = [g.text(r, c) for c in range(min(first_val, len(g.rows[r])))]
+        joined = normalize_label("".join(texts))
+        if not joined and not any(g.text(r, c) for c in cols):
+            continue
+        if joined.startswith("注") or "此表为空" in joined or "故此表为空" in joined:
+            break
+        if "栏次" in joined or "科目名称" in joined or normalize_label(lay.title) in joined:
+            continue  # a repeated header on a continuation page
+        values, cells = {}, {}
+        for col, c in zip(lay.columns, cols, strict=True):
+            values[col.key] = rd.amount(g, r, c, unit)
+            cells[col.key] = g.cell(r, c)
+        if joined.startswith("合计") or joined == "总计":
+            table.total, table.total_cells = values, cells
+            continue
+        digits = [t for t in texts if t and re.fullmatch(r"\d+", t.replace(" ", ""))]
+        code = "".join(digits) if digits else ""
+        name = next((normalize_label(t) for t in texts if t and not re.fullmatch(r"\d+", t)), "")
+        code_col = next((c for c in range(first_val) if g.text(r, c)), 0)
+        if not _CODE.match(code):
+            rd.error("IN-21", f"{lay.number} 第{r + 1}行的科目编码“{code}”不是3、5或7位数字。",
+                     g.cell(r, code_col), "3/5/7位编码", code or "空")
+            continue
+        table.rows.append(Row(code, name, values, cells, g.cell(r, code_col)))
+
+
+def _match_item(label: str, items, used: set[str]):
+    norm = normalize_label(label)
+    bare = _ORDINAL.sub("", norm)
+    for it in items:
+        if it.key in used or not it.label:
+            continue
+        lab = normalize_label(it.label)
+        if norm == lab or bare == _ORDINAL.sub("", lab):
+            return it
+    return None
+
+
+_CLASS_BY_NAME = {name: code for code, name in FUNCTION_CLASSES_2021}
+
+
+def _read_summary(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str,
+                  table: Table) -> None:
+    ex = lay.extra
+    n_right = len(ex["right_cols"])
+    head = None
+    for r in range(start, min(end, start + 12)):
+        marks = [c for c in range(len(g.rows[r])) if normalize_label(g.text(r, c)).startswith("栏")]
+        if len(marks) >= 2:
+            head = (r, marks[0], marks[1])
+            break
+    if not head:
+        rd.error("IN-20", f"{lay.number}{lay.title} 找不到栏次行，无法确定收入、支出两栏。",
+                 g.cell(start, 0))
+        return
+    head_row, left_label, right_label = head
+    left_amount = next(
+        c for c in range(left_label + 1, right_label) if g.text(head_row, c).isdigit()
+    ) if any(g.text(head_row, c).isdigit() for c in range(left_label + 1, right_label)) \
+        else left_label + 2
+    right_amounts = [c for c in range(right_label + 1, len(g.rows[head_row]))
+                     if g.text(head_row, c).isdigit()][:n_right]
+    if len(right_amounts) < n_right:
+        right_amounts = list(range(right_label + 2, right_label + 2 + n_right))
+    left_items = list(ex["left"]) + list(ex["left_tail"])
+    right_tail = list(ex["right_tail"])
+    used_left: set[str] = set()
+    used_right: set[str] = set()
+    for r in range(head_row + 1, end):
+        ltext = g.text(r, left_label)
+        if normalize_label(ltext).startswith("注"):
+            break
+        if ltext:
+            it = _match_item(ltext, left_items, used_left)
+            if it:
+                used_left.add(it.key)
+                table.items[it.key] = {"amount": rd.amount(g, r, left_amount, unit)}
+                table.item_cells[it.key] = {"amount": g.cell(r, left_amount)}
+            elif "项目" not in ltext and "收入" != normalize_label(ltext):
+                rd.warn("IN-22", f"{lay.number} 左栏有无法识别的行“{ltext}”，已忽略。",
+                        g.cell(r, left_label))
+        rtext = g.text(r, right_label)
+        if not rtext:
+            continue
+        values = {col: rd.amount(g, r, c, unit) for col, c in zip(ex["right_cols"], right_amounts,
+                                                                  strict=True)}
+        cells = {col: g.cell(r, c) for col, c in zip(ex["right_cols"], right_amounts, strict=True)}
+        it = _match_item(rtext, right_tail, used_right)
+        if it:
+            used_right.add(it.key)
+            table.items["R:" + it.key] = values
+            table.item_cells["R:" + it.key] = cells
+            continue
+        name = _ORDINAL.sub("", normalize_label(rtext))
+        code = _CLASS_BY_NAME.get(name) or codes.function_code_for_name(name)
+        if not code:
+            rd.error("IN-23", f"{lay.number} 支出栏的功能分类“{rtext}”不在科目表中。",
+                     g.cell(r, right_label), "支出功能分类科目（类）名称", rtext)
+            continue
+        table.rows.append(Row(code, name, values, cells, g.cell(r, right_label)))
+
+
+def _read_economic(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str,
+                   table: Table) -> None:
+    head_row = None
+    for r in range(start, min(end, start + 10)):
+        if sum(1 for c in range(len(g.rows[r])) if "科目编码" in g.text(r, c)) >= 2:
+            head_row = r
+            break
+    if head_row is None:
+        rd.error("IN-20", f"{lay.number}{lay.title} 找不到“科目编码”表头。", g.cell(start, 0))
+        return
+    for r in range(head_row + 1, end):
+        row = g.rows[r]
+        first = normalize_label(g.text(r, 0))
+        if first.startswith("注"):
+            break
+        c = 0
+        while c < len(row):
+            t = g.text(r, c)
+            nt = normalize_label(t)
+            if nt in ("人员经费合计", "公用经费合计"):
+                amt_c = next((k for k in range(c + 1, len(row)) if row[k] not in (None, "")), None)
+                key = "personnel" if nt.startswith("人员") else "public"
+                if amt_c is not None:
+                    table.total[key] = rd.amount(g, r, amt_c, unit)
+                    table.total_cells[key] = g.cell(r, amt_c)
+                c += 1
+                continue
+            if _CODE.match(t) and len(t) in (3, 5):
+                name = normalize_label(g.text(r, c + 1))
+                amount = rd.amount(g, r, c + 2, unit) if c + 2 < len(row) else None
+                table.rows.append(Row(t, name, {"amount": amount}, {"amount": g.cell(r, c + 2)},
+                                      g.cell(r, c)))
+                c += 3
+                continue
+            c += 1
+
+
+def _read_items(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str,
+                table: Table) -> None:
+    head_row, budget_c, actual_c = None, None, None
+    for r in range(start, min(end, start + 10)):
+        for c in range(len(g.rows[r])):
+            t = normalize_label(g.text(r, c))
+            if t == "预算数":
+                head_row, budget_c = r, c
+            elif t.startswith("决算") and head_row == r:
+                actual_c = c
+        if head_row is not None and actual_c is not None:
+            break
+    if head_row is None or actual_c is None:
+        rd.error("IN-20", f"{lay.number} 找不到“预算数”“决算统计数”表头。", g.cell(start, 0))
+        return
+    items = list(lay.extra["items"])
+    used: set[str] = set()
+    for r in range(head_row + 1, end):
+        label = g.text(r, 0)
+        if normalize_label(label).startswith("注"):
+            break
+        if not label or "栏次" in normalize_label(label):
+            continue
+        it = _match_item(label, items, used)
+        if not it:
+            continue
+        used.add(it.key)
+        if it.key in SANGONG_COUNT_KEYS:
+            table.items[it.key] = {"budget": None, "actual": rd.count(g, r, actual_c)}
+        else:
+            table.items[it.key] = {
+                "budget": rd.amount(g, r, budget_c, unit),
+                "actual": rd.amount(g, r, actual_c, unit),
+            }
+        table.item_cells[it.key] = {"budget": g.cell(r, budget_c), "actual": g.cell(r, actual_c)}
+    missing = [it.label for it in items if it.key not in used and it.key not in
+               ("sg_head", "stats_head")]
+    if missing:
+        rd.warn("IN-24", f"{lay.number} 缺少行：{'、'.join(missing[:5])}等，按空值处理。",
+                g.cell(head_row, 0))
+
+
+_READERS = {
+    "coded": _read_coded,
+    "summary": _read_summary,
+    "economic": _read_economic,
+    "items": _read_items,
+}
+
+
+def read_tables(rd: Reader, grids: list[Grid]) -> dict[str, Table]:
+    found = find_tables(grids)
+    starts: dict[str, list[int]] = {}
+    for _lay, g, r, _c in found:
+        starts.setdefault(g.name, []).append(r)
+    tables: dict[str, Table] = {}
+    for lay, g, r, c in found:
+        end = _region_end(g, r, starts[g.name])
+        unit, dept, _ = _unit_and_department(g, r, end)
+        if unit is None:
+            rd.error("IN-04", f"{lay.number}{lay.title} 缺少“金额单位：元”或“金额单位：万元”一行。",
+                     g.cell(r, c))
+            unit = "元"
+        table = tables.get(lay.key)
+        if table is None:
+            table = Table(lay, g.name, unit, dept, g.cell(r, c))
+            tables[lay.key] = table
+        elif table.unit != unit:
+            rd.error("IN-05", f"{lay.number} 续页的金额单位（{unit}）与首页（{table.unit}）不同。",
+                     g.cell(r, c), table.unit, unit)
+        _READERS[lay.kind](rd, lay, g, r, end, unit, table)
+    for lay in LAYOUTS:
+        if lay.key not in tables:
+            rd.error("IN-06", f"工作簿中找不到{lay.number}“{lay.title}”（按表名查找）。",
+                     rd.path.name, lay.title, "无")
+    return tables
+
+
+# --- supplementary sheets -----------------------------------------------------------
+
+
+def _sheet(grids: list[Grid], name: str) -> Grid | None:
+    for g in grids:
+        if normalize_label(g.name) == normalize_label(name):
+            return g
+    return None
+
+
+def _kv_rows(g: Grid) -> list[tuple[int, str, object]]:
+    out = []
+    for r, row in enumerate(g.rows):
+        label = normalize_label(g.text(r, 0))
+        if r < 2 or not label or label == "项目":
+            continue
+        out.append((r, label, row[1] if len(row) > 1 else None))
+    return out
+
+
+def _read_kv(rd: Reader, grids: list[Grid], spec: schema.SheetSpec):
+    g = _sheet(grids, spec.name)
+    values: dict[str, object] = {}
+    cells: dict[str, Cell] = {}
+    if g is None:
+        if any(f.required for f in spec.fields):
+            rd.error("IN-30", f"缺少补充信息表“{spec.name}”。可运行 reportgen init 取得空白工作簿。",
+                     rd.path.name)
+        return values, cells
+    by_label = {normalize_label(f.label): f for f in spec.fields}
+    for r, label, raw in _kv_rows(g):
+        f = by_label.get(label)
+        if f is None:
+            rd.warn("IN-31", f"“{spec.name}”中的项目“{g.text(r, 0)}”不认识，已忽略。", g.cell(r, 0))
+            continue
+        cells[f.label] = g.cell(r, 1)
+        value = _typed(rd, g, r, 1, f, spec)
+        if value is not None:
+            values[f.label] = value
+    for f in spec.fields:
+        if f.required and f.label not in values:
+            rd.error("IN-32", f"“{spec.name}”的必填项“{f.label}”为空。", cells.get(f.label, g.name),
+                     f.help or "非空", "空")
+    return values, cells
+
+
+def _typed(rd: Reader, g: Grid, r: int, c: int, f: schema.Field, spec: schema.SheetSpec):
+    raw = g.rows[r][c] if c < len(g.rows[r]) else None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if f.kind == "money":
+        return rd.amount(g, r, c, spec.unit or "元")
+    if f.kind in ("int", "year"):
+        v = rd.count(g, r, c)
+        if f.kind == "year" and v is not None and not 2000 <= v <= 2100:
+            rd.error("IN-33", f"年度“{raw}”不是四位年份。", g.cell(r, c), "如 2021", raw)
+            return None
+        return v
+    text = str(raw).strip() if not isinstance(raw, float) else f"{raw:g}"
+    if f.kind == "choice" and text not in f.choices:
+        rd.error("IN-34", f"“{f.label}”只能填写：{'、'.join(f.choices)}。", g.cell(r, c),
+                 "、".join(f.choices), text)
+        return None
+    return text
+
+
+def _read_budgets(rd: Reader, grids: list[Grid]) -> dict[str, BudgetLine]:
+    g = _sheet(grids, schema.BUDGETS.name)
+    out: dict[str, BudgetLine] = {}
+    if g is None:
+        return out
+    head = next((r for r, row in enumerate(g.rows) if normalize_label(g.text(r, 0)) == "科目编码"),
+                None)
+    if head is None:
+        rd.error("IN-35", "“项目预算”表缺少“科目编码”表头行。", g.name)
+        return out
+    cols = {normalize_label(g.text(head, c)): c for c in range(len(g.rows[head]))}
+
+    def col(label: str) -> int | None:
+        return cols.get(normalize_label(label))
+
+    for r in range(head + 1, len(g.rows)):
+        code = g.text(r, 0).replace(" ", "")
+        if not code:
+            continue
+        if not re.fullmatch(r"\d{7}", code):
+            rd.error("IN-36", f"“项目预算”的科目编码“{code}”应为7位（项）。", g.cell(r, 0), "7位编码",
+                     code)
+            continue
+        if code in out:
+            rd.error("IN-37", f"“项目预算”中科目编码 {code} 重复。", g.cell(r, 0))
+            continue
+        ci, ca, cr, cn = (col("年初预算数"), col("调整预算数"), col("决算数与预算数差异原因"),
+                          col("科目名称"))
+        out[code] = BudgetLine(
+            code=code,
+            name=normalize_label(g.text(r, cn)) if cn is not None else "",
+            initial=rd.amount(g, r, ci, "元") if ci is not None else None,
+            adjusted=rd.amount(g, r, ca, "元") if ca is not None else None,
+            reason=g.text(r, cr) if cr is not None else "",
+            where=g.cell(r, 0),
+        )
+    return out
+
+
+def _read_sections(grids: list[Grid]) -> list[tuple[str, str]]:
+    g = _sheet(grids, schema.OVERALL_PERFORMANCE.name)
+    if g is None:
+        return []
+    out = []
+    for r in range(len(g.rows)):
+        title, body = g.text(r, 0), g.text(r, 1)
+        if r < 2 or normalize_label(title) == "标题" or not (title or body):
+            continue
+        out.append((title, body))
+    return out
+
+
+# --- entry point --------------------------------------------------------------------
+
+
+def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
+    """Read the workbook; returns the report (None when unusable) and the findings."""
+    rd = Reader(path)
+    grids = rd.load()
+    tables = read_tables(rd, grids)
+    kv = {}
+    kv_cells = {}
+    for spec in schema.SHEETS:
+        if spec.kind == "kv":
+            kv[spec.name], kv_cells[spec.name] = _read_kv(rd, grids, spec)
+    info = kv.get(schema.UNIT_INFO.name, {})
+    if not {"部门名称", "年度"} <= info.keys():
+        return None, rd.findings
+    unit = UnitInfo(
+        name=str(info["部门名称"]),
+        year=int(info["年度"]),
+        nature=str(info.get("单位性质", "")),
+        functions=str(info.get("主要职能", "")),
+        main_work=str(info.get("重点工作完成情况", "")),
+        organization=str(info.get("机构设置", "")),
+        member_units=[s.strip() for s in str(info.get("决算单位构成", "")).splitlines()
+                      if s.strip()],
+    )
+    report = Report(
+        unit=unit,
+        tables=tables,
+        prior={k: v for k, v in kv.get(schema.PRIOR.name, {}).items()},
+        prior_cells=kv_cells.get(schema.PRIOR.name, {}),
+        budgets=_read_budgets(rd, grids),
+        reasons={k: str(v) for k, v in kv.get(schema.REASONS.name, {}).items()},
+        facts={name: vals for name, vals in kv.items()},
+        fact_cells=kv_cells,
+        overall_performance=_read_sections(grids),
+        source=str(path),
+    )
+    return report, rd.findings

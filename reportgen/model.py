@@ -1,0 +1,122 @@
+"""The department-year in memory: tables as read, plus the supplementary facts.
+
+Everything downstream (checks, figures, narrative, document) works from a
+:class:`Report`; nothing downstream reads the workbook again. Every amount is a
+``Decimal`` in 元 and keeps the :class:`Cell` it came from, so a finding can name the
+sheet and cell a person must correct.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .layouts import TableLayout
+from .money import ZERO
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Where a value was read: sheet name and A1 reference."""
+
+    sheet: str
+    ref: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.ref}"
+
+
+@dataclass
+class Row:
+    """A data row keyed by 科目编码 (功能分类 in 公开02/03/05/07/08, 经济分类 in 公开06)."""
+
+    code: str
+    name: str
+    values: dict[str, Decimal | None]
+    cells: dict[str, Cell]
+    where: Cell  # the code cell
+
+    @property
+    def level(self) -> str:
+        """类 / 款 / 项 by code length (3 / 5 / 7 digits)."""
+        return {3: "类", 5: "款", 7: "项"}.get(len(self.code), "")
+
+    def amount(self, key: str) -> Decimal:
+        return self.values.get(key) or ZERO
+
+
+@dataclass
+class Table:
+    """One 公开表 as read from the workbook."""
+
+    layout: TableLayout
+    sheet: str
+    unit: str  # unit of the export: "元" or "万元" (amounts here are already in 元)
+    department: str
+    title_cell: Cell
+    rows: list[Row] = field(default_factory=list)
+    total: dict[str, Decimal | None] = field(default_factory=dict)
+    total_cells: dict[str, Cell] = field(default_factory=dict)
+    #: labelled rows (公开01/04 both sides, 公开09): key -> column -> value
+    items: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
+    item_cells: dict[str, dict[str, Cell]] = field(default_factory=dict)
+
+    def item(self, key: str, col: str = "amount") -> Decimal:
+        return (self.items.get(key) or {}).get(col) or ZERO
+
+    def total_of(self, col: str) -> Decimal:
+        return self.total.get(col) or ZERO
+
+    @property
+    def is_empty(self) -> bool:
+        """No amount anywhere: the document prints the table with its 为空 note."""
+        if any(v for r in self.rows for v in r.values.values()):
+            return False
+        if any(v for v in self.total.values()):
+            return False
+        return not any(v for vals in self.items.values() for v in vals.values())
+
+
+@dataclass
+class UnitInfo:
+    name: str
+    year: int
+    nature: str
+    functions: str
+    main_work: str = ""
+    organization: str = ""
+    member_units: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BudgetLine:
+    """Budget of one 项 of 一般公共预算财政拨款支出 (sheet 项目预算)."""
+
+    code: str
+    name: str
+    initial: Decimal | None
+    adjusted: Decimal | None
+    reason: str
+    where: Cell
+
+
+@dataclass
+class Report:
+    """One department-year: everything the document is written from."""
+
+    unit: UnitInfo
+    tables: dict[str, Table]
+    prior: dict[str, Decimal] = field(default_factory=dict)
+    prior_cells: dict[str, Cell] = field(default_factory=dict)
+    budgets: dict[str, BudgetLine] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, dict[str, object]] = field(default_factory=dict)
+    fact_cells: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    overall_performance: list[tuple[str, str]] = field(default_factory=list)
+    source: str = ""
+
+    def table(self, key: str) -> Table | None:
+        return self.tables.get(key)
+
+    def fact(self, sheet: str, label: str) -> object:
+        return (self.facts.get(sheet) or {}).get(label)

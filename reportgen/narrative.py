@@ -1,0 +1,243 @@
+"""Render the wording pack's section templates into document blocks.
+
+Templates are Jinja2 text under ``templates/<pack>/sections/``, written by maintainers,
+rendered in a :class:`~jinja2.sandbox.SandboxedEnvironment` with ``StrictUndefined`` and
+autoescaping. Their output is a tiny markup (``<h2>``, ``<p>``, ``<figure>``,
+``<annex-table>``) parsed here into :class:`Block` objects; because values are
+autoescaped, text from the workbook can never turn into a heading or a figure.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from .layouts import cn_ordinal
+from .money import fmt_percent, fmt_wan, round_half_up
+
+DEFAULT_PACK = "sichuan-2021"
+
+
+class TemplateProblem(Exception):
+    """A template could not be rendered; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # heading | para | figure | table | pagebreak | toc | title
+    text: str = ""
+    level: int = 0
+    ref: str = ""
+    style: str = ""
+
+
+@dataclass
+class Pack:
+    """A wording pack: its folder chain (child first) and its settings."""
+
+    name: str
+    dirs: list[Path]
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def decimals(self) -> int:
+        return int(self.settings.get("percent_decimals", 2))
+
+    @property
+    def budget_basis(self) -> str:
+        return self.settings.get("budget_basis", "adjusted")
+
+    def find(self, relative: str) -> Path | None:
+        for d in self.dirs:
+            p = d / relative
+            if p.exists():
+                return p
+        return None
+
+
+def packs_root() -> Path:
+    """The installed templates folder (top-level templates/ in a checkout)."""
+    return Path(str(resources.files("reportgen._templates")))
+
+
+def available_packs(extra_root: Path | None = None) -> list[str]:
+    roots = [extra_root] if extra_root else []
+    roots.append(packs_root())
+    names = set()
+    for root in roots:
+        for p in root.iterdir():
+            if (p / "pack.toml").exists():
+                names.add(p.name)
+    return sorted(names)
+
+
+def load_pack(name: str = DEFAULT_PACK, extra_root: Path | None = None) -> Pack:
+    """Load pack ``name`` (looking in ``extra_root`` first), following ``extends``."""
+    dirs: list[Path] = []
+    settings: dict = {}
+    seen = set()
+    current = name
+    while current:
+        if current in seen:
+            raise TemplateProblem(f"词句包 extends 形成循环：{current}")
+        seen.add(current)
+        d = None
+        for root in ([extra_root] if extra_root else []) + [packs_root()]:
+            if (root / current / "pack.toml").exists():
+                d = root / current
+                break
+        if d is None:
+            raise TemplateProblem(
+                f"找不到词句包“{current}”。可用：{'、'.join(available_packs(extra_root))}"
+            )
+        with open(d / "pack.toml", "rb") as fh:
+            conf = tomllib.load(fh)
+        dirs.append(d)
+        for k, v in conf.items():
+            settings.setdefault(k, v)
+        current = conf.get("extends", "")
+    return Pack(name, dirs, settings)
+
+
+# --- filters ------------------------------------------------------------------------
+
+
+def _paras(text: object) -> Markup:
+    """User text -> one escaped <p> per non-empty line."""
+    lines = [s.strip() for s in str(text or "").splitlines() if s.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(s) for s in lines)
+
+
+def _reason(text: object) -> str:
+    """A reason as a clause: no trailing 。；, so the template adds its own punctuation."""
+    return str(text or "").strip().rstrip("。；;.，, ")
+
+
+def make_env(pack: Pack, charts: dict | None = None) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in pack.dirs]),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        extensions=["jinja2.ext.do"],
+    )
+    decimals = pack.decimals
+
+    def pct(fraction: Decimal | None) -> str:
+        if fraction is None:
+            raise TemplateProblem("模板对不存在的比例调用了 pct（应先判断是否为 None）")
+        return fmt_percent(fraction, decimals)
+
+    def pctv(percent: Decimal) -> str:
+        return f"{round_half_up(percent, decimals):.{decimals}f}"
+
+    env.filters.update(
+        wan=fmt_wan,
+        pct=pct,
+        pctv=pctv,
+        cn=cn_ordinal,
+        reason=_reason,
+        paras=_paras,
+    )
+    charts = charts or {}
+
+    def figure(ref: str, absent: str) -> Markup:
+        spec = charts.get(ref)
+        if spec is not None and spec.available:
+            return Markup('<figure ref="{}"></figure>').format(ref)
+        return Markup("<p>{}</p>").format(absent)
+
+    def annex_table(ref: str) -> Markup:
+        return Markup('<annex-table ref="{}"></annex-table>').format(ref)
+
+    env.globals.update(figure=figure, annex_table=annex_table, escape=escape)
+    return env
+
+
+# --- rendering ----------------------------------------------------------------------
+
+
+class _BlockParser(HTMLParser):
+    _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._tag: str | None = None
+        self._attrs: dict = {}
+        self._buf: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("figure", "annex-table"):
+            self.blocks.append(Block("figure" if tag == "figure" else "table", ref=a.get("ref", "")))
+        elif tag == "pagebreak":
+            self.blocks.append(Block("pagebreak"))
+        elif tag == "toc":
+            self.blocks.append(Block("toc"))
+        elif tag in self._HEADINGS or tag in ("p", "title"):
+            self._tag, self._attrs, self._buf = tag, a, []
+
+    def handle_endtag(self, tag):
+        if tag != self._tag:
+            return
+        text = re.sub(r"\s+", "", "".join(self._buf)) if tag != "p" else _squash("".join(self._buf))
+        if tag in self._HEADINGS:
+            self.blocks.append(Block("heading", text, level=self._HEADINGS[tag]))
+        elif tag == "title":
+            self.blocks.append(Block("title", text))
+        elif text:
+            self.blocks.append(Block("para", text, style=self._attrs.get("class", "")))
+        self._tag = None
+
+    def handle_data(self, data):
+        if self._tag:
+            self._buf.append(data)
+
+
+def _squash(text: str) -> str:
+    """Template line breaks are layout, not content: join lines, keep single spaces
+    only between Latin words."""
+    parts = [s.strip() for s in text.splitlines()]
+    out = ""
+    for s in parts:
+        if not s:
+            continue
+        if out and re.match(r"[A-Za-z0-9]", s[0]) and re.match(r"[A-Za-z0-9]", out[-1]):
+            out += " "
+        out += s
+    return out
+
+
+def render_sections(pack: Pack, context: dict, charts: dict | None = None) -> list[Block]:
+    """Render every section listed in the pack's ``sections`` setting, in order."""
+    env = make_env(pack, charts)
+    blocks: list[Block] = []
+    for name in pack.settings.get("sections", []):
+        try:
+            text = env.get_template(f"sections/{name}").render(**context)
+        except TemplateError as exc:
+            raise TemplateProblem(_describe(exc, name)) from exc
+        parser = _BlockParser()
+        parser.feed(text)
+        parser.close()
+        blocks.extend(parser.blocks)
+    return blocks
+
+
+def _describe(exc: TemplateError, name: str) -> str:
+    lineno = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None) or f"sections/{name}"
+    where = f"{filename}" + (f" 第{lineno}行" if lineno else "")
+    return f"模板错误（{where}）：{exc.message if hasattr(exc, 'message') else exc}"

@@ -1,0 +1,153 @@
+"""The pipeline: workbook → model → checks → figures → narrative → charts → document.
+
+``build`` is the library entry point behind ``reportgen build``. It writes nothing until
+every step has succeeded, and then writes atomically (temporary file + rename), so an
+interrupted or failed run never leaves a half-written document.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import charts as charts_mod
+from .checks import run_checks
+from .computed import Computed, compute
+from .document import build_docx
+from .findings import Finding, InputError, has_errors, to_text
+from .inputs import read_report
+from .layouts import LAYOUTS
+from .model import Report
+from .narrative import DEFAULT_PACK, Pack, load_pack, render_sections
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    findings: list[Finding]
+    report_path: Path | None = None
+
+
+def check(input_path: Path) -> tuple[Report | None, list[Finding]]:
+    """Read and check a workbook; returns the model (None when unreadable) and findings."""
+    try:
+        report, findings = read_report(Path(input_path))
+    except InputError as exc:
+        return None, exc.findings
+    if report is not None and not has_errors(findings):
+        findings = findings + run_checks(report)
+    return report, findings
+
+
+def output_name(report: Report) -> str:
+    return f"{report.unit.year}年度{report.unit.name}部门决算公开.docx"
+
+
+def glossary(pack: Pack, c: Computed, report: Report) -> list[tuple[str, str]]:
+    """Standard terms that apply to this report, then one entry per 科目 that appears."""
+    path = pack.find("glossary.csv")
+    t01 = report.table("t01")
+    t03 = report.table("t03")
+    present = {
+        "always": True,
+        "事业收入": bool(t01 and t01.item("business")),
+        "经营收入": bool(t01 and t01.item("operating")),
+        "上级补助收入": bool(t01 and t01.item("superior")),
+        "附属单位上缴收入": bool(t01 and t01.item("affiliated")),
+        "其他收入": bool(t01 and t01.item("other")),
+        "使用非财政拨款结余": bool(t01 and t01.item("use_nonfiscal_surplus")),
+        "年初结转和结余": bool(t01 and t01.item("open_balance")),
+        "结余分配": bool(t01 and t01.item("R:surplus_distribution")),
+        "年末结转和结余": bool(t01 and t01.item("R:close_balance")),
+        "基本支出": bool(t03 and t03.total_of("basic")),
+        "项目支出": bool(t03 and t03.total_of("project")),
+        "经营支出": bool(t03 and t03.total_of("operating")),
+        "上缴上级支出": bool(t03 and t03.total_of("to_superior")),
+        "对附属单位补助支出": bool(t03 and t03.total_of("to_affiliated")),
+        "三公经费": True,
+        "机关运行经费": bool(c.admin_cost.get("applicable")),
+        "政府性基金": bool(c.gov_fund.get("income") or c.gov_fund.get("expense")),
+        "国有资本经营": bool(c.state_capital.get("income") or c.state_capital.get("expense")),
+    }
+    terms: list[tuple[str, str]] = []
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if present.get(row["applies_when"].strip(), False):
+                    terms.append((row["term"].strip(), row["explanation"].strip()))
+    basic_terms = [t for t in terms if t[0] in ("基本支出", "项目支出", "经营支出")]
+    head = [t for t in terms if t not in basic_terms and t[0] not in ("“三公”经费", "机关运行经费")]
+    tail = [t for t in terms if t[0] in ("“三公”经费", "机关运行经费")]
+    items = [(label, text or f"反映{label.rsplit('（类）', 1)[-1]}方面的支出。")
+             for label, text in c.glossary_codes]
+    return head + items + basic_terms + tail
+
+
+def render(report: Report, pack: Pack) -> bytes:
+    """The .docx bytes for a checked report."""
+    c = compute(report, pack.budget_basis, pack.decimals)
+    specs = charts_mod.chart_specs(c, pack.decimals)
+    pngs = {ref: charts_mod.draw(s) for ref, s in specs.items() if s.available}
+    annex = [
+        {"index": i + 1, "key": lay.key, "title": lay.title, "number": lay.number}
+        for i, lay in enumerate(LAYOUTS) if lay.key in report.tables
+    ]
+    context = {
+        "unit": report.unit,
+        "year": report.unit.year,
+        "prev_year": report.unit.year - 1,
+        "c": c,
+        "reasons": report.reasons,
+        "budget_label": pack.settings.get("budget_label", "预算"),
+        "glossary": glossary(pack, c, report),
+        "performance_sections": report.overall_performance,
+        "annex": annex,
+    }
+    blocks = render_sections(pack, context, specs)
+    title = f"{report.unit.name}{report.unit.year}年度部门决算"
+    return build_docx(pack, title, blocks, specs, pngs, report.tables)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def build(
+    input_path: str | Path,
+    out_dir: str | Path = "outputs",
+    template: str = DEFAULT_PACK,
+    template_dir: str | Path | None = None,
+) -> BuildResult:
+    """Generate the 决算公开 document for one workbook.
+
+    Raises :class:`InputError` (with findings) when the input has an 错误; in that case
+    nothing is written. Warnings are written to a sidecar ``…审核结果.txt`` next to the
+    document.
+    """
+    report, findings = check(Path(input_path))
+    if report is None or has_errors(findings):
+        raise InputError(findings)
+    pack = load_pack(template, Path(template_dir) if template_dir else None)
+    data = render(report, pack)
+    out = Path(out_dir) / output_name(report)
+    sidecar = None
+    if findings:
+        sidecar = out.with_name(out.stem + "审核结果.txt")
+        write_atomic(sidecar, to_text(findings).encode("utf-8"))
+    write_atomic(out, data)
+    return BuildResult(out, findings, sidecar)

@@ -1,0 +1,200 @@
+"""The supplementary sheets: what a workbook holds besides the 公开表.
+
+The standard tables do not say what the document must also tell: the unit's duties, last
+year's figures, the budget of each 项, reasons for changes, 政府采购, 国有资产, 绩效管理.
+These sheets are of this project's design. One description here drives ``reportgen
+init`` (the empty workbook and its 填表说明), the importer, and docs/input-format.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str  # printed in column A of the sheet; the key the importer looks for
+    kind: str  # "text" | "money" | "int" | "year" | "choice"
+    required: bool = False
+    help: str = ""
+    absent: str = ""  # what the document says when the value is left empty
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    kind: str  # "kv" (项目/内容 rows) | "budget" (per-项 table) | "sections" (标题/内容)
+    purpose: str
+    fields: tuple[Field, ...] = ()
+    unit: str = ""  # for money sheets: "元"
+
+
+UNIT_NATURES = ("行政单位", "参照公务员法管理的事业单位", "事业单位")
+
+UNIT_INFO = SheetSpec(
+    "单位基本情况",
+    "kv",
+    "部门名称、年度与第一部分 部门概况的文字。",
+    (
+        Field("部门名称", "text", True, "与公开表表头“部门：”一致，如 玉溪市互联网信息办公室。"),
+        Field("年度", "year", True, "决算年度，四位数字，如 2021；须与公开表一致。"),
+        Field("单位性质", "choice", True,
+              "决定“机关运行经费”段落：事业单位（非参公）写“不适用”。",
+              choices=UNIT_NATURES),
+        Field("主要职能", "text", True, "第一部分 一、（一）主要职能；可分段（单元格内换行）。"),
+        Field("重点工作完成情况", "text", False, "第一部分 一、（二）；可分段。",
+              absent="不写（二）重点工作完成情况一段。"),
+        Field("机构设置", "text", True, "第一部分 二、机构设置的文字。"),
+        Field("决算单位构成", "text", False,
+              "纳入本部门决算编制范围的单位，每行一个。",
+              absent="不列单位名单。"),
+    ),
+)
+
+PRIOR = SheetSpec(
+    "上年决算数",
+    "kv",
+    "上年度可比决算数（元），用于变动情况与图1、图4、图5。",
+    (
+        Field("收入总计", "money", False, "上年 公开01表 收入总计。",
+              absent="一、不作上年对比，图1以说明文字代替。"),
+        Field("支出总计", "money", False, "上年 公开01表 支出总计。",
+              absent="同上。"),
+        Field("本年收入合计", "money", False, "上年 本年收入合计。"),
+        Field("本年支出合计", "money", False, "上年 本年支出合计。"),
+        Field("财政拨款收入总计", "money", False, "上年 公开04表 收入总计。",
+              absent="四、不作上年对比，图4以说明文字代替。"),
+        Field("财政拨款支出总计", "money", False, "上年 公开04表 支出总计。"),
+        Field("一般公共预算财政拨款支出", "money", False, "上年 公开05表 本年支出合计。",
+              absent="五、（一）不作上年对比，图5以说明文字代替。"),
+        Field("一般公共预算财政拨款基本支出", "money", False, "上年 公开05表 基本支出。"),
+        Field("一般公共预算财政拨款项目支出", "money", False, "上年 公开05表 项目支出。"),
+        Field("“三公”经费支出合计", "money", False, "上年“三公”经费财政拨款支出决算数。",
+              absent="七、不作上年对比。"),
+        Field("因公出国（境）费", "money", False, ""),
+        Field("公务用车购置费", "money", False, ""),
+        Field("公务用车运行维护费", "money", False, ""),
+        Field("公务接待费", "money", False, ""),
+        Field("机关运行经费", "money", False, "", absent="十、（一）不作上年对比。"),
+    ),
+    unit="元",
+)
+
+REASONS = SheetSpec(
+    "变动原因",
+    "kv",
+    "各项变动和差异的原因，按句填写，不含句号亦可。",
+    (
+        Field("收支总计变动原因", "text", False, "一、收支总计较上年变动的原因。",
+              absent="不写“主要变动原因”一句。"),
+        Field("财政拨款收支总计变动原因", "text", False, "四、"),
+        Field("一般公共预算财政拨款支出变动原因", "text", False, "五、（一）"),
+        Field("“三公”经费决算与预算差异原因", "text", False, "七、（一）决算数与预算数不同时。"),
+        Field("“三公”经费变动原因", "text", False, "七、（一）较上年变动时。"),
+        Field("因公出国（境）费变动原因", "text", False, "七、（二）1."),
+        Field("公务用车购置及运行维护费变动原因", "text", False, "七、（二）2."),
+        Field("公务接待费变动原因", "text", False, "七、（二）3."),
+        Field("机关运行经费变动原因", "text", False, "十、（一）"),
+    ),
+)
+
+SANGONG_EXTRA = SheetSpec(
+    "三公经费补充",
+    "kv",
+    "公开09表之外的“三公”经费细节：车辆购置与保有按车型。",
+    (
+        Field("购置轿车数量", "int", False, "辆"),
+        Field("购置轿车金额", "money", False, "元"),
+        Field("购置越野车数量", "int", False, "辆"),
+        Field("购置越野车金额", "money", False, "元"),
+        Field("购置载客汽车数量", "int", False, "辆"),
+        Field("购置载客汽车金额", "money", False, "元"),
+        Field("保有轿车数量", "int", False, "辆；合计应等于 公开09表 公务用车保有量。"),
+        Field("保有越野车数量", "int", False, "辆"),
+        Field("保有载客汽车数量", "int", False, "辆"),
+    ),
+    unit="元",
+)
+
+PROCUREMENT = SheetSpec(
+    "政府采购",
+    "kv",
+    "十、（二）政府采购支出情况。",
+    (
+        Field("政府采购货物支出", "money", False, "元", absent="整段写“本年度无政府采购支出”。"),
+        Field("政府采购工程支出", "money", False, "元"),
+        Field("政府采购服务支出", "money", False, "元"),
+        Field("授予中小企业合同金额", "money", False, "元"),
+        Field("其中：授予小微企业合同金额", "money", False, "元"),
+        Field("主要用途", "text", False, "如“主要用于电子政务建设及网信事务安全运行工作”。"),
+    ),
+    unit="元",
+)
+
+ASSETS = SheetSpec(
+    "国有资产",
+    "kv",
+    "十、（三）国有资产占有使用情况（截至年末）。",
+    (
+        Field("车辆总数", "int", False, "辆", absent="写“共有车辆0辆”。"),
+        Field("主要领导干部用车", "int", False, "辆"),
+        Field("机要通信用车", "int", False, "辆"),
+        Field("应急保障用车", "int", False, "辆"),
+        Field("执法执勤用车", "int", False, "辆"),
+        Field("特种专业技术用车", "int", False, "辆"),
+        Field("离退休干部用车", "int", False, "辆"),
+        Field("其他用车", "int", False, "辆"),
+        Field("单价50万元以上通用设备", "int", False, "台（套）"),
+        Field("单价100万元以上专用设备", "int", False, "台（套）"),
+    ),
+)
+
+PERFORMANCE = SheetSpec(
+    "预算绩效管理",
+    "kv",
+    "十、（四）预算绩效管理情况。",
+    (
+        Field("编制绩效目标项目数", "int", False, "个", absent="不写绩效目标一句。"),
+        Field("编制绩效目标涉及金额", "money", False, "元"),
+        Field("开展绩效监控项目数", "int", False, "个"),
+        Field("开展绩效自评项目数", "int", False, "个"),
+        Field("开展绩效自评涉及金额", "money", False, "元"),
+        Field("部门整体绩效自评", "choice", False, "是否对部门整体开展绩效自评。",
+              choices=("是", "否")),
+        Field("绩效管理其他说明", "text", False, "附在本段之后的说明文字。"),
+    ),
+    unit="元",
+)
+
+BUDGETS = SheetSpec(
+    "项目预算",
+    "budget",
+    "一般公共预算财政拨款支出每个“项”的预算数（元），用于五、（三）完成预算的比例。",
+    (
+        Field("科目编码", "text", True, "7位功能分类科目编码，须在 公开05表 中出现。"),
+        Field("科目名称", "text", False, "可留空；填写时须与编码一致。"),
+        Field("年初预算数", "money", False, "元"),
+        Field("调整预算数", "money", False,
+              "元；全年预算（调整后）。完成率按词句包选择的口径计算。"),
+        Field("决算数与预算数差异原因", "text", False, "决算数与预算数不同时必填。"),
+    ),
+    unit="元",
+)
+
+OVERALL_PERFORMANCE = SheetSpec(
+    "整体绩效自评",
+    "sections",
+    "第四部分 附件：部门整体支出绩效评价报告，每行一节（标题、内容）。",
+    (
+        Field("标题", "text", False, "如“一、部门基本情况”。"),
+        Field("内容", "text", False, "该节正文；可分段。",
+              absent="整表为空时，第四部分写模板中的说明句。"),
+    ),
+)
+
+SHEETS: tuple[SheetSpec, ...] = (
+    UNIT_INFO, PRIOR, BUDGETS, REASONS, SANGONG_EXTRA, PROCUREMENT, ASSETS, PERFORMANCE,
+    OVERALL_PERFORMANCE,
+)
+BY_NAME = {s.name: s for s in SHEETS}

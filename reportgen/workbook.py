@@ -1,0 +1,374 @@
+"""Write input workbooks: the empty one for ``reportgen init`` and filled ones.
+
+The 公开表 sheets are written the way 决算 software exports them (title row, 公开NN表,
+部门 and 金额单位 lines, merged multi-row headers, a 栏次 row, data rows, 注). The same
+writer builds the bundled example and the test corpus, so what the importer is tested on
+is what an accountant's export looks like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from . import schema
+from .layouts import (
+    BY_KEY,
+    ECONOMIC_BLOCKS,
+    FUNCTION_CLASSES_2021,
+    LAYOUTS,
+    TableLayout,
+    cn_ordinal,
+)
+from .money import UNIT_FACTORS
+
+AMOUNT_FORMAT = "#,##0.00"
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=16)
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_HEAD_FILL = PatternFill("solid", fgColor="F2F2F2")
+_NOTE_FILL = PatternFill("solid", fgColor="FFF2CC")
+
+
+@dataclass
+class CodedData:
+    """Rows of a 功能分类 table: (code, name, {column key: amount in 元})."""
+
+    rows: list[tuple[str, str, dict[str, Decimal]]] = field(default_factory=list)
+    #: the 合计 row; computed from the 类 rows when not given
+    total: dict[str, Decimal] | None = None
+
+
+@dataclass
+class WorkbookData:
+    """Everything a filled workbook holds. Amounts in 元; ``unit`` is how they are written."""
+
+    department: str = ""
+    year: int | None = None
+    unit: str = "元"
+    coded: dict[str, CodedData] = field(default_factory=dict)  # t02 t03 t05 t07 t08
+    #: 公开01/04: item key -> {col: amount}; classes: code -> {col: amount}
+    summary_items: dict[str, dict[str, dict[str, Decimal]]] = field(default_factory=dict)
+    summary_classes: dict[str, dict[str, dict[str, Decimal]]] = field(default_factory=dict)
+    economic: dict[str, Decimal] = field(default_factory=dict)  # 公开06: code -> amount
+    economic_names: dict[str, str] = field(default_factory=dict)
+    personnel_total: Decimal | None = None
+    public_total: Decimal | None = None
+    sangong: dict[str, tuple[object, object]] = field(default_factory=dict)  # key -> (预算, 决算)
+    kv: dict[str, dict[str, object]] = field(default_factory=dict)  # sheet -> label -> value
+    budgets: list[tuple] = field(default_factory=list)  # rows of 项目预算
+    sections: list[tuple[str, str]] = field(default_factory=list)  # 整体绩效自评
+    illustrative: dict[str, str] = field(default_factory=dict)  # sheet -> note
+    skip_tables: tuple[str, ...] = ()  # layout keys not written (tests of missing sheets)
+
+
+def write_workbook(path: Path, data: WorkbookData | None = None, names=None) -> None:
+    """Write a workbook at ``path``. ``data=None`` gives the empty one with 填表说明.
+
+    ``names`` maps 经济分类 codes to names for 公开06表 (from the code table).
+    """
+    data = data or WorkbookData()
+    wb = Workbook()
+    wb.remove(wb.active)
+    _write_instructions(wb)
+    for spec in schema.SHEETS:
+        _write_supplement(wb, spec, data)
+    for layout in LAYOUTS:
+        if layout.key in data.skip_tables:
+            continue
+        ws = wb.create_sheet(layout.number)
+        row = _write_title(ws, layout, data)
+        _WRITERS[layout.kind](ws, layout, data, row, names or {})
+    wb.save(path)
+
+
+# --- common pieces ------------------------------------------------------------------
+
+
+def _amount(data: WorkbookData, value: Decimal | None):
+    """Amount in 元 -> the number written in the sheet's unit (None stays empty)."""
+    if value is None or value == 0:
+        return None
+    return value / UNIT_FACTORS[data.unit]
+
+
+def _put(ws, row: int, col: int, value, *, bold=False, number=False, border=True,
+         align=None):
+    cell = ws.cell(row=row, column=col + 1, value=value)
+    if border:
+        cell.border = _BORDER
+    if bold:
+        cell.font = _BOLD
+    if number:
+        cell.number_format = AMOUNT_FORMAT
+        cell.alignment = Alignment(horizontal="right")
+    if align:
+        cell.alignment = align
+    return cell
+
+
+def _write_title(ws, layout: TableLayout, data: WorkbookData) -> int:
+    """Title, 公开NN表, 部门 and 金额单位 lines; returns the first header row (1-based)."""
+    last = layout.width
+    ws.cell(row=1, column=1, value=layout.title).font = _TITLE
+    ws.cell(row=1, column=1).alignment = _CENTER
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
+    ws.row_dimensions[1].height = 30
+    ws.cell(row=2, column=last, value=layout.number).alignment = Alignment(horizontal="right")
+    ws.cell(row=3, column=1, value=f"部门：{data.department}")
+    ws.cell(row=3, column=last, value=f"金额单位：{data.unit}").alignment = Alignment(
+        horizontal="right"
+    )
+    for c in range(1, last + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 16
+    return 4
+
+
+def _write_header(ws, layout: TableLayout, top: int) -> int:
+    for h in layout.header:
+        r, c = top + h.row, h.col + 1
+        for rr in range(r, r + h.rows):
+            for cc in range(c, c + h.cols):
+                ws.cell(row=rr, column=cc).border = _BORDER
+                ws.cell(row=rr, column=cc).fill = _HEAD_FILL
+        cell = ws.cell(row=r, column=c, value=h.text)
+        cell.alignment = _CENTER
+        cell.font = _BOLD
+        if h.rows > 1 or h.cols > 1:
+            ws.merge_cells(start_row=r, start_column=c, end_row=r + h.rows - 1,
+                           end_column=c + h.cols - 1)
+    return top + layout.header_rows
+
+
+def _write_note(ws, layout: TableLayout, row: int) -> None:
+    for i, line in enumerate(layout.note.split("\n")):
+        ws.cell(row=row + 1 + i, column=1, value=line)
+
+
+# --- table kinds --------------------------------------------------------------------
+
+
+def _write_coded(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> None:
+    row = _write_header(ws, layout, top)
+    # 栏次 row: numbers 1..N over the amount columns
+    _put(ws, row, 0, "栏次", align=_CENTER)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    for i in range(len(layout.columns)):
+        _put(ws, row, 4 + i, i + 1, align=_CENTER)
+    row += 1
+    coded = data.coded.get(layout.key, CodedData())
+    total = coded.total
+    if total is None:
+        total = {}
+        for code, _name, vals in coded.rows:
+            if len(code) == 3:
+                for k, v in vals.items():
+                    total[k] = total.get(k, Decimal(0)) + (v or 0)
+    _put(ws, row, 0, "合计", bold=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    for i, col in enumerate(layout.columns):
+        _put(ws, row, 4 + i, _amount(data, total.get(col.key)), number=True, bold=True)
+    row += 1
+    for code, name, vals in coded.rows:
+        _put(ws, row, 0, code)
+        _put(ws, row, 1, None)
+        _put(ws, row, 2, None)
+        _put(ws, row, 3, name)
+        for i, col in enumerate(layout.columns):
+            _put(ws, row, 4 + i, _amount(data, vals.get(col.key)), number=True)
+        row += 1
+    if layout.empty_note and not coded.rows:
+        ws.cell(row=row + 3, column=1, value=layout.empty_note)
+    _write_note(ws, layout, row)
+
+
+def _write_summary(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> None:
+    row = _write_header(ws, layout, top)
+    ex = layout.extra
+    right_cols = ex["right_cols"]
+    n_right = len(right_cols)
+    # 栏次 row
+    _put(ws, row, 0, "栏次", align=_CENTER)
+    _put(ws, row, 1, None)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    _put(ws, row, 2, 1, align=_CENTER)
+    _put(ws, row, 3, "栏次", align=_CENTER)
+    _put(ws, row, 4, None)
+    ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=5)
+    for j in range(n_right):
+        _put(ws, row, 5 + j, 2 + j, align=_CENTER)
+    row += 1
+    items = data.summary_items.get(layout.key, {})
+    classes = data.summary_classes.get(layout.key, {})
+    left = list(ex["left"])
+    n_body = len(FUNCTION_CLASSES_2021)
+    left_lines = len(left)
+    first_right_line = n_body + len(ex["left_tail"]) + 1
+    for i in range(n_body):
+        line = i + 1
+        if i < left_lines:
+            it = left[i]
+            _put(ws, row, 0, it.label)
+            _put(ws, row, 2, _amount(data, items.get(it.key, {}).get("amount")), number=True)
+        else:
+            _put(ws, row, 0, None)
+            _put(ws, row, 2, None)
+        _put(ws, row, 1, line, align=_CENTER)
+        code, name = FUNCTION_CLASSES_2021[i]
+        _put(ws, row, 3, f"{cn_ordinal(i + 1)}、{name}")
+        _put(ws, row, 4, first_right_line + i, align=_CENTER)
+        vals = classes.get(code, {})
+        for j, col in enumerate(right_cols):
+            _put(ws, row, 5 + j, _amount(data, vals.get(col)), number=True)
+        row += 1
+    line = n_body + 1
+    r_line = first_right_line + n_body
+    for lt, rt in zip(ex["left_tail"], ex["right_tail"], strict=True):
+        _put(ws, row, 0, lt.label, bold=lt.key in ("income_total", "grand_total"))
+        _put(ws, row, 1, line, align=_CENTER)
+        _put(ws, row, 2, _amount(data, items.get(lt.key, {}).get("amount")), number=True)
+        _put(ws, row, 3, rt.label, bold=rt.key in ("expense_total", "grand_total"))
+        _put(ws, row, 4, r_line, align=_CENTER)
+        vals = items.get("R:" + rt.key, {})
+        for j, col in enumerate(right_cols):
+            _put(ws, row, 5 + j, _amount(data, vals.get(col)), number=True)
+        row += 1
+        line += 1
+        r_line += 1
+    _write_note(ws, layout, row)
+
+
+def _write_economic(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> None:
+    row = _write_header(ws, layout, top)
+    height = max(len(b) for b in ECONOMIC_BLOCKS)
+    for i in range(height):
+        for b, block in enumerate(ECONOMIC_BLOCKS):
+            c = 3 * b
+            if i < len(block):
+                code = block[i]
+                name = data.economic_names.get(code) or names.get(code, "")
+                _put(ws, row, c, code, bold=len(code) == 3)
+                _put(ws, row, c + 1, name, bold=len(code) == 3)
+                _put(ws, row, c + 2, _amount(data, data.economic.get(code)), number=True)
+            else:
+                for k in range(3):
+                    _put(ws, row, c + k, None)
+        row += 1
+    _put(ws, row, 0, "人员经费合计", bold=True)
+    _put(ws, row, 1, None)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    _put(ws, row, 2, _amount(data, data.personnel_total), number=True, bold=True)
+    _put(ws, row, 3, "公用经费合计", bold=True)
+    for k in range(4, 8):
+        _put(ws, row, k, None)
+    ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=8)
+    _put(ws, row, 8, _amount(data, data.public_total), number=True, bold=True)
+    _write_note(ws, layout, row + 1)
+
+
+def _write_items(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> None:
+    from .layouts import SANGONG_COUNT_KEYS, SANGONG_NO_BUDGET
+
+    row = _write_header(ws, layout, top)
+    _put(ws, row, 0, "栏次", align=_CENTER)
+    _put(ws, row, 1, None)
+    _put(ws, row, 2, 1, align=_CENTER)
+    _put(ws, row, 3, 2, align=_CENTER)
+    row += 1
+    for it in layout.extra["items"]:
+        budget, actual = data.sangong.get(it.key, (None, None))
+        _put(ws, row, 0, it.label)
+        _put(ws, row, 1, it.line, align=_CENTER)
+        count = it.key in SANGONG_COUNT_KEYS
+        if it.key in SANGONG_NO_BUDGET:
+            _put(ws, row, 2, "—", align=_CENTER)
+        else:
+            _put(ws, row, 2, _amount(data, budget), number=True)
+        if it.key in ("sg_head", "stats_head"):
+            _put(ws, row, 3, "—", align=_CENTER)
+        elif count:
+            _put(ws, row, 3, actual or None, align=Alignment(horizontal="right"))
+        else:
+            _put(ws, row, 3, _amount(data, actual), number=True)
+        row += 1
+    _write_note(ws, layout, row)
+
+
+_WRITERS = {
+    "coded": _write_coded,
+    "summary": _write_summary,
+    "economic": _write_economic,
+    "items": _write_items,
+}
+
+
+# --- supplementary sheets -----------------------------------------------------------
+
+
+def _write_supplement(wb: Workbook, spec: schema.SheetSpec, data: WorkbookData) -> None:
+    ws = wb.create_sheet(spec.name)
+    title = spec.name + (f"（金额单位：{spec.unit}）" if spec.unit else "")
+    ws.cell(row=1, column=1, value=title).font = _TITLE
+    ws.cell(row=2, column=1, value=spec.purpose)
+    note = data.illustrative.get(spec.name)
+    if note:
+        c = ws.cell(row=2, column=3, value=note)
+        c.fill = _NOTE_FILL
+    if spec.kind == "kv":
+        heads = ("项目", "内容", "必填", "填写说明")
+        for j, h in enumerate(heads):
+            _put(ws, 3, j, h, bold=True)
+        values = data.kv.get(spec.name, {})
+        for i, f in enumerate(spec.fields):
+            r = 4 + i
+            _put(ws, r, 0, f.label)
+            v = values.get(f.label)
+            cell = _put(ws, r, 1, v, number=f.kind == "money" and v is not None)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            _put(ws, r, 2, "是" if f.required else "否")
+            _put(ws, r, 3, f.help + (f"（可选项：{'、'.join(f.choices)}）" if f.choices else ""))
+        widths = (26, 60, 6, 50)
+    else:
+        for j, f in enumerate(spec.fields):
+            _put(ws, 3, j, f.label, bold=True)
+        rows = data.budgets if spec.kind == "budget" else data.sections
+        for i, values in enumerate(rows):
+            for j, v in enumerate(values):
+                cell = _put(ws, 4 + i, j, v, number=isinstance(v, Decimal))
+                if isinstance(v, str):
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        widths = (16, 36, 18, 18, 50) if spec.kind == "budget" else (30, 100)
+    for j, w in enumerate(widths):
+        ws.column_dimensions[get_column_letter(j + 1)].width = w
+
+
+def _write_instructions(wb: Workbook) -> None:
+    ws = wb.create_sheet("填表说明")
+    lines = [
+        "填表说明",
+        "1. 本工作簿包含两类工作表：决算软件导出的“公开表”（公开01表–公开09表），以及本工具需要的补充信息表。",
+        "2. 公开表可直接粘贴决算软件的导出结果，本工具按表名（如“收入支出决算总表”）查找，不依赖工作表名称或位置。",
+        "3. 公开表的金额单位以表头“金额单位：元”或“金额单位：万元”为准；补充信息表的金额一律以元填写。",
+        "4. 必填项为空、金额单元格填写了文字、合计与明细不符等问题，运行 reportgen check 时会列出工作表和单元格。",
+        "5. 文字项可在单元格内换行分段；生成的文档按段落排版。",
+        "",
+        "各补充信息表：",
+    ]
+    for spec in schema.SHEETS:
+        lines.append(f"· {spec.name}：{spec.purpose}")
+    for i, line in enumerate(lines):
+        c = ws.cell(row=i + 1, column=1, value=line)
+        if i == 0:
+            c.font = _TITLE
+    ws.column_dimensions["A"].width = 120
+
+
+def layout_for(key: str) -> TableLayout:
+    return BY_KEY[key]
