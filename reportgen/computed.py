@@ -198,7 +198,7 @@ def _basic(report: Report, t05: Table):
     t06 = _t(report, "t06")
     year = report.unit.year
     personnel, public = [], []
-    for row in t06.rows:
+    for row in sorted(t06.rows, key=lambda r: r.code):
         if len(row.code) != 5 or not row.amount("amount"):
             continue
         e = codes.economic(row.code, year)

@@ -231,10 +231,45 @@ def _right_tab(paragraph, landscape: bool) -> None:
 # --- 附表 renderers --------------------------------------------------------------------
 
 
+#: relative column widths per table: text columns wide, amount columns equal
+_WEIGHTS = {
+    "t01": (5.2, 1.0, 3.0, 5.2, 1.0, 3.0),
+    "t04": (4.6, 0.9, 2.8, 4.4, 0.9, 2.8, 2.8, 2.8, 2.8),
+    "t06": (1.3, 3.6, 2.4, 1.3, 3.6, 2.4, 1.3, 3.6, 2.4),
+    "t09": (9.0, 1.2, 3.2, 3.2),
+}
+_TEXT_WIDTH_CM = {False: 15.6, True: 24.7}
+
+
 def _new_table(sd, rows: int, cols: int, lay: TableLayout):
     t = sd.add_table(rows=rows, cols=cols)
     t.style = sd.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    weights = _WEIGHTS.get(lay.key)
+    if weights is None:  # coded tables: 类 款 项, 科目名称, then amounts
+        n_amount = cols - 4
+        weights = (0.9, 0.9, 0.9, 4.2) + (2.6,) * n_amount
+    total = _TEXT_WIDTH_CM[lay.landscape]
+    scale = total / sum(weights)
+    widths = [Cm(w * scale) for w in weights]
+    tbl = t._tbl
+    tblpr = tbl.tblPr
+    tblw = tblpr.find(qn("w:tblW"))
+    if tblw is None:
+        tblw = OxmlElement("w:tblW")
+        tblpr.append(tblw)
+    tblw.set(qn("w:type"), "dxa")
+    tblw.set(qn("w:w"), str(int(Cm(total).twips)))
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    for gc, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        gc.set(qn("w:w"), str(int(w.twips)))
+    for row in t.rows:
+        for cell, w in zip(row.cells, widths, strict=True):
+            cell.width = w
+            cell.paragraphs[0].style = "Table Text"  # empty cells must not take 28 pt lines
     return t
 
 

@@ -194,6 +194,7 @@ T01 = TableLayout(
     ),
     header_rows=2,
     width=6,
+    landscape=True,
     extra={"left": SUMMARY_INCOME_ITEMS, "left_tail": SUMMARY_TAIL_LEFT,
            "right_tail": SUMMARY_TAIL_RIGHT, "right_cols": ("amount",)},
 )
@@ -216,6 +217,7 @@ T03 = _coded(
      ("上缴上级支出", ["上缴上级支出"]), ("经营支出", ["经营支出"]),
      ("对附属单位补助支出", ["对附属单位补助支出"])],
     ["total", "basic", "project", "to_superior", "operating", "to_affiliated"],
+    landscape=True,
 )
 
 # --- 公开04表 ------------------------------------------------------------------------

@@ -192,7 +192,7 @@ class _BlockParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag != self._tag:
             return
-        text = re.sub(r"\s+", "", "".join(self._buf)) if tag != "p" else _squash("".join(self._buf))
+        text = _squash("".join(self._buf))
         if tag in self._HEADINGS:
             self.blocks.append(Block("heading", text, level=self._HEADINGS[tag]))
         elif tag == "title":
