@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -59,8 +59,10 @@ TITLES = {
 def _bars(ref: str, number: int, year: int, pairs, decimals: int) -> ChartSpec:
     """Grouped bars 上年 vs 本年; available only when every group has last year's figure."""
     pairs = [(label, ch) for label, ch in pairs]
-    ok = bool(pairs) and all(ch.previous is not None for _, ch in pairs) and any(
-        ch.current or ch.previous for _, ch in pairs
+    ok = (
+        bool(pairs)
+        and all(ch.previous is not None for _, ch in pairs)
+        and any(ch.current or ch.previous for _, ch in pairs)
     )
     series = ()
     if ok:
@@ -68,30 +70,57 @@ def _bars(ref: str, number: int, year: int, pairs, decimals: int) -> ChartSpec:
             (f"{year - 1}年度", tuple(ch.previous for _, ch in pairs)),
             (f"{year}年度", tuple(ch.current for _, ch in pairs)),
         )
-    return ChartSpec(ref, number, TITLES[ref], "bars", tuple(label for label, _ in pairs), series,
-                     decimals=decimals, available=ok)
+    return ChartSpec(
+        ref,
+        number,
+        TITLES[ref],
+        "bars",
+        tuple(label for label, _ in pairs),
+        series,
+        decimals=decimals,
+        available=ok,
+    )
 
 
 def _pie(ref: str, number: int, shares, decimals: int) -> ChartSpec:
     slices = tuple((s.label, s.amount, s.percent) for s in shares)
-    return ChartSpec(ref, number, TITLES[ref], "pie", slices=slices, decimals=decimals,
-                     available=bool(slices))
+    return ChartSpec(
+        ref, number, TITLES[ref], "pie", slices=slices, decimals=decimals, available=bool(slices)
+    )
 
 
 def chart_specs(c: Computed, decimals: int = 2) -> dict[str, ChartSpec]:
     t, y = c.totals, c.year
     g = c.gpb
     specs = [
-        _bars("fig1", 1, y, [("收入总计", t["income_grand"]), ("支出总计", t["expense_grand"])],
-              decimals),
+        _bars(
+            "fig1",
+            1,
+            y,
+            [("收入总计", t["income_grand"]), ("支出总计", t["expense_grand"])],
+            decimals,
+        ),
         _pie("fig2", 2, c.income_shares, decimals),
         _pie("fig3", 3, c.expense_shares, decimals),
-        _bars("fig4", 4, y, [("财政拨款收入总计", t["fiscal_income"]),
-                             ("财政拨款支出总计", t["fiscal_expense"])], decimals),
-        _bars("fig5", 5, y, [("合计", g["total"])] + [
-            (label, g[k]) for k, label in (("basic", "基本支出"), ("project", "项目支出"))
-            if g[k].previous is not None
-        ], decimals),
+        _bars(
+            "fig4",
+            4,
+            y,
+            [("财政拨款收入总计", t["fiscal_income"]), ("财政拨款支出总计", t["fiscal_expense"])],
+            decimals,
+        ),
+        _bars(
+            "fig5",
+            5,
+            y,
+            [("合计", g["total"])]
+            + [
+                (label, g[k])
+                for k, label in (("basic", "基本支出"), ("project", "项目支出"))
+                if g[k].previous is not None
+            ],
+            decimals,
+        ),
         _pie("fig6", 6, g["class_shares"], decimals),
         _pie("fig7", 7, c.sangong["shares"], decimals),
     ]
@@ -111,8 +140,9 @@ def setup_fonts() -> str:
     try:
         import mplfonts
 
-        path = os.path.join(os.path.dirname(mplfonts.__file__), "fonts",
-                            "NotoSansCJKsc-Regular.otf")
+        path = os.path.join(
+            os.path.dirname(mplfonts.__file__), "fonts", "NotoSansCJKsc-Regular.otf"
+        )
         if os.path.exists(path):
             font_manager.fontManager.addfont(path)
     except ImportError:  # pragma: no cover - mplfonts is a declared dependency
@@ -160,9 +190,15 @@ def _draw_bars(fig, spec: ChartSpec) -> None:
         heights = [float(wan(v)) for v in vals]
         bars = ax.bar(xs, heights, width * 0.9, label=name)
         for b, v in zip(bars, vals, strict=True):
-            ax.annotate(f"{wan(v):.2f}", (b.get_x() + b.get_width() / 2, b.get_height()),
-                        xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
-                        fontsize=8)
+            ax.annotate(
+                f"{wan(v):.2f}",
+                (b.get_x() + b.get_width() / 2, b.get_height()),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
     ax.set_xticks(range(n_groups), spec.groups)
     ax.set_ylim(0, float(top) * 1.18 if top else 1)
     ax.set_ylabel("万元")
@@ -175,7 +211,11 @@ def _draw_pie(fig, spec: ChartSpec) -> None:
     d = spec.decimals
     labels = [f"{p:.{d}f}%" if p >= SMALL_SLICE else "" for _, _, p in spec.slices]
     wedges, _texts = ax.pie(
-        amounts, labels=labels, startangle=90, counterclock=False, labeldistance=0.72,
+        amounts,
+        labels=labels,
+        startangle=90,
+        counterclock=False,
+        labeldistance=0.72,
         wedgeprops={"linewidth": 1, "edgecolor": "white", "width": 0.55},
         textprops={"fontsize": 8, "color": "white", "fontweight": "bold"},
     )

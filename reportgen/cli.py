@@ -25,11 +25,21 @@ def main() -> None:
 
 @main.command()
 @click.argument("input_path", type=click.Path(path_type=Path))
-@click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=Path("outputs"),
-              show_default=True, help="输出目录")
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(path_type=Path),
+    default=Path("outputs"),
+    show_default=True,
+    help="输出目录",
+)
 @click.option("-t", "--template", default=DEFAULT_PACK, show_default=True, help="词句包名称")
-@click.option("--template-dir", type=click.Path(path_type=Path), default=None,
-              help="自定义词句包所在目录（优先于内置词句包）")
+@click.option(
+    "--template-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="自定义词句包所在目录（优先于内置词句包）",
+)
 def build(input_path: Path, out_dir: Path, template: str, template_dir: Path | None) -> None:
     """生成 INPUT_PATH 工作簿对应的决算公开文档。"""
     from .findings import InputError
@@ -57,8 +67,9 @@ def build(input_path: Path, out_dir: Path, template: str, template_dir: Path | N
 
 @main.command()
 @click.argument("input_path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def check(input_path: Path, fmt: str) -> None:
     """只审核工作簿（勾稽关系），不生成文档。有错误时退出码为 2。"""
     from .pipeline import check as do_check

@@ -43,8 +43,13 @@ def _load(filename: str) -> dict[str, tuple[Code, ...]]:
         for row in csv.DictReader(fh):
             code = row["code"].strip()
             table.setdefault(code, []).append(
-                Code(code, row["name"].strip(), (row.get("explanation") or "").strip(),
-                     _year(row.get("valid_from", "")), _year(row.get("valid_to", "")))
+                Code(
+                    code,
+                    row["name"].strip(),
+                    (row.get("explanation") or "").strip(),
+                    _year(row.get("valid_from", "")),
+                    _year(row.get("valid_to", "")),
+                )
             )
     return {k: tuple(v) for k, v in table.items()}
 

@@ -101,9 +101,9 @@ def _t(report: Report, key: str) -> Table:
 
 
 def item_label(code: str, year: int, fallback: str = "") -> tuple[str, tuple[str, str, str]]:
-    """"X（类）Y（款）Z（项）" with names from the code table for that year."""
+    """ "X（类）Y（款）Z（项）" with names from the code table for that year."""
     names = []
-    for n, level in ((3, "类"), (5, "款"), (7, "项")):
+    for n, _level in ((3, "类"), (5, "款"), (7, "项")):
         e = codes.function(code[:n], year)
         names.append(e.name if e else (fallback if n == 7 else code[:n]))
     label = f"{names[0]}（类）{names[1]}（款）{names[2]}（项）"
@@ -169,23 +169,32 @@ def _gpb(report: Report, t05: Table, basis: str, decimals: int, expense_total: D
         if not actual and not budget:
             continue
         label, names = item_label(row.code, year, row.name)
-        items.append(ItemLine(row.code, label, names, actual, completion(actual, budget),
-                              b.reason if b else ""))
+        items.append(
+            ItemLine(
+                row.code, label, names, actual, completion(actual, budget), b.reason if b else ""
+            )
+        )
         if budget is None:
             budget_sum = None
         elif budget_sum is not None:
             budget_sum += budget
     classes = [
-        (row.code, (codes.function(row.code, year).name if codes.function(row.code, year)
-                    else row.name), row.amount("exp_total"))
-        for row in t05.rows if len(row.code) == 3
+        (
+            row.code,
+            (codes.function(row.code, year).name if codes.function(row.code, year) else row.name),
+            row.amount("exp_total"),
+        )
+        for row in t05.rows
+        if len(row.code) == 3
     ]
     return {
         "total": change(exp, report.prior.get("一般公共预算财政拨款支出")),
-        "basic": change(t05.total_of("exp_basic"),
-                        report.prior.get("一般公共预算财政拨款基本支出")),
-        "project": change(t05.total_of("exp_project"),
-                          report.prior.get("一般公共预算财政拨款项目支出")),
+        "basic": change(
+            t05.total_of("exp_basic"), report.prior.get("一般公共预算财政拨款基本支出")
+        ),
+        "project": change(
+            t05.total_of("exp_project"), report.prior.get("一般公共预算财政拨款项目支出")
+        ),
         "share_of_expense": (exp / expense_total) if expense_total else None,
         "class_shares": shares(classes, decimals),
         "items": items,
@@ -230,21 +239,40 @@ def _sangong(report: Report, decimals: int):
         return prior.get(prior_keys[key])
 
     items = {}
-    for key, label in SANGONG_PARTS + (("car_purchase", "公务用车购置费"),
-                                       ("car_operation", "公务用车运行维护费")):
+    for key, label in SANGONG_PARTS + (
+        ("car_purchase", "公务用车购置费"),
+        ("car_operation", "公务用车运行维护费"),
+    ):
         actual = t09.item(key, "actual")
         budget = (t09.items.get(key) or {}).get("budget")
         items[key] = SangongItem(
-            key, label, actual, budget, completion(actual, budget), change(actual, prev(key)),
-            reasons.get(f"{label}变动原因", "") if key != "car_total"
+            key,
+            label,
+            actual,
+            budget,
+            completion(actual, budget),
+            change(actual, prev(key)),
+            reasons.get(f"{label}变动原因", "")
+            if key != "car_total"
             else reasons.get("公务用车购置及运行维护费变动原因", ""),
         )
     total_actual = t09.item("sg_total", "actual")
     total_budget = (t09.items.get("sg_total") or {}).get("budget")
-    counts = {k: (t09.items.get(k) or {}).get("actual") or 0 for k in (
-        "abroad_groups", "abroad_people", "cars_purchased", "cars_held", "reception_batches",
-        "reception_people", "fa_batches", "fa_people", "abroad_reception_batches",
-        "abroad_reception_people")}
+    counts = {
+        k: (t09.items.get(k) or {}).get("actual") or 0
+        for k in (
+            "abroad_groups",
+            "abroad_people",
+            "cars_purchased",
+            "cars_held",
+            "reception_batches",
+            "reception_people",
+            "fa_batches",
+            "fa_people",
+            "abroad_reception_batches",
+            "abroad_reception_people",
+        )
+    }
     extra = report.facts.get("三公经费补充", {})
     return {
         "total": total_actual,
@@ -318,8 +346,10 @@ def _glossary_codes(report: Report) -> list[tuple[str, str]]:
     year = report.unit.year
     out = []
     t03 = report.table("t03")
-    rows = sorted({r.code: r for r in (t03.rows if t03 else []) if len(r.code) == 7}.values(),
-                  key=lambda r: r.code)
+    rows = sorted(
+        {r.code: r for r in (t03.rows if t03 else []) if len(r.code) == 7}.values(),
+        key=lambda r: r.code,
+    )
     for row in rows:
         label, _ = item_label(row.code, year, row.name)
         e = codes.function(row.code, year)

@@ -359,8 +359,7 @@ def _render_summary(sd, table: Table) -> None:
         _set(t.cell(r, 4), str(first_right + i), center=True)
         row = classes.get(code)
         for j, col in enumerate(right_cols):
-            _set(t.cell(r, 5 + j), _money(table, row.values.get(col) if row else None),
-                 number=True)
+            _set(t.cell(r, 5 + j), _money(table, row.values.get(col) if row else None), number=True)
     for k, (lt, rt) in enumerate(tails):
         r += 1
         bold_l = lt.key in ("income_total", "grand_total")
@@ -392,8 +391,12 @@ def _render_economic(sd, table: Table) -> None:
             cls = len(code) == 3
             _set(t.cell(r, 3 * b), code, bold=cls)
             _set(t.cell(r, 3 * b + 1), row.name if row else "", bold=cls)
-            _set(t.cell(r, 3 * b + 2), _money(table, row.values.get("amount") if row else None),
-                 number=True, bold=cls)
+            _set(
+                t.cell(r, 3 * b + 2),
+                _money(table, row.values.get("amount") if row else None),
+                number=True,
+                bold=cls,
+            )
     r = lay.header_rows + height
     _set(t.cell(r, 0).merge(t.cell(r, 1)), "人员经费合计", bold=True, center=True)
     _set(t.cell(r, 2), _money(table, table.total.get("personnel")), number=True, bold=True)

@@ -71,7 +71,9 @@ def to_text(findings: list[Finding]) -> str:
     w_where = max(_width(r[2]) for r in rows)
     lines = []
     for sev, rule, where, msg in rows:
-        lines.append(f"{sev}  {rule.ljust(w_rule)}  {where}{' ' * (w_where - _width(where))}  {msg}")
+        lines.append(
+            f"{sev}  {rule.ljust(w_rule)}  {where}{' ' * (w_where - _width(where))}  {msg}"
+        )
     n_err = sum(1 for f in findings if f.is_error)
     lines.append(f"共 {n_err} 个错误，{len(findings) - n_err} 个警告。")
     return "\n".join(lines)

@@ -31,7 +31,9 @@ from .money import AmountError, parse_amount, to_yuan
 
 MAX_ROWS = 5000
 MAX_COLS = 60
-_ORDINAL = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|其中[:：])")
+_ORDINAL = re.compile(
+    r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|其中[:：])"
+)
 _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 
 
@@ -61,9 +63,7 @@ class Reader:
         self.findings.append(Finding(ERROR, rule, message, str(where), str(expected), str(found)))
 
     def warn(self, rule: str, message: str, where: Cell | str = "", expected="", found=""):
-        self.findings.append(
-            Finding(WARNING, rule, message, str(where), str(expected), str(found))
-        )
+        self.findings.append(Finding(WARNING, rule, message, str(where), str(expected), str(found)))
 
     # --- workbook -------------------------------------------------------------------
 
@@ -72,16 +72,27 @@ class Reader:
         if not path.exists():
             raise InputError([Finding(ERROR, "IN-01", f"找不到输入文件：{path}")])
         if path.suffix.lower() != ".xlsx" or not zipfile.is_zipfile(path):
-            raise InputError([Finding(
-                ERROR, "IN-02",
-                f"{path.name} 不是 Excel 工作簿（.xlsx）。请在 Excel 或 WPS 中打开后另存为 .xlsx。",
-            )])
+            raise InputError(
+                [
+                    Finding(
+                        ERROR,
+                        "IN-02",
+                        f"{path.name} 不是 Excel 工作簿（.xlsx）。请在 Excel 或 WPS 中打开后另存为 .xlsx。",
+                    )
+                ]
+            )
         try:
             wb = load_workbook(path, data_only=True, read_only=True)
         except Exception as exc:  # openpyxl raises many types for broken files
-            raise InputError([Finding(
-                ERROR, "IN-02", f"无法读取工作簿 {path.name}：{exc}。请在 Excel 或 WPS 中打开后重新保存。"
-            )]) from exc
+            raise InputError(
+                [
+                    Finding(
+                        ERROR,
+                        "IN-02",
+                        f"无法读取工作簿 {path.name}：{exc}。请在 Excel 或 WPS 中打开后重新保存。",
+                    )
+                ]
+            ) from exc
         grids = []
         try:
             for ws in wb.worksheets:
@@ -105,8 +116,9 @@ class Reader:
         try:
             value = parse_amount(raw)
         except AmountError:
-            self.error("IN-10", f"金额单元格中是文字“{raw}”，应为数字。", grid.cell(r, c),
-                       "数字", raw)
+            self.error(
+                "IN-10", f"金额单元格中是文字“{raw}”，应为数字。", grid.cell(r, c), "数字", raw
+            )
             return None
         return None if value is None else to_yuan(value, unit)
 
@@ -115,8 +127,9 @@ class Reader:
         try:
             value = parse_amount(raw)
         except AmountError:
-            self.error("IN-11", f"数量单元格中是文字“{raw}”，应为整数。", grid.cell(r, c),
-                       "整数", raw)
+            self.error(
+                "IN-11", f"数量单元格中是文字“{raw}”，应为整数。", grid.cell(r, c), "整数", raw
+            )
             return None
         if value is None:
             return None
@@ -183,12 +196,16 @@ def _numbering_row(grid: Grid, start: int, end: int, n: int) -> tuple[int, list[
 # --- table readers ------------------------------------------------------------------
 
 
-def _read_coded(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str,
-                table: Table) -> None:
+def _read_coded(
+    rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str, table: Table
+) -> None:
     num = _numbering_row(g, start, end, len(lay.columns))
     if not num:
-        rd.error("IN-20", f"{lay.number}{lay.title} 找不到栏次行（1、2、3…），无法确定金额列。",
-                 g.cell(start, 0))
+        rd.error(
+            "IN-20",
+            f"{lay.number}{lay.title} 找不到栏次行（1、2、3…），无法确定金额列。",
+            g.cell(start, 0),
+        )
         return
     head_row, cols = num
     first_val = cols[0]
@@ -213,8 +230,13 @@ def _read_coded(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, uni
         name = next((normalize_label(t) for t in texts if t and not re.fullmatch(r"\d+", t)), "")
         code_col = next((c for c in range(first_val) if g.text(r, c)), 0)
         if not _CODE.match(code):
-            rd.error("IN-21", f"{lay.number} 第{r + 1}行的科目编码“{code}”不是3、5或7位数字。",
-                     g.cell(r, code_col), "3/5/7位编码", code or "空")
+            rd.error(
+                "IN-21",
+                f"{lay.number} 第{r + 1}行的科目编码“{code}”不是3、5或7位数字。",
+                g.cell(r, code_col),
+                "3/5/7位编码",
+                code or "空",
+            )
             continue
         table.rows.append(Row(code, name, values, cells, g.cell(r, code_col)))
 
@@ -234,8 +256,9 @@ def _match_item(label: str, items, used: set[str]):
 _CLASS_BY_NAME = {name: code for code, name in FUNCTION_CLASSES_2021}
 
 
-def _read_summary(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str,
-                  table: Table) -> None:
+def _read_summary(
+    rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str, table: Table
+) -> None:
     ex = lay.extra
     n_right = len(ex["right_cols"])
     head = None
@@ -245,16 +268,21 @@ def _read_summary(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, u
             head = (r, marks[0], marks[1])
             break
     if not head:
-        rd.error("IN-20", f"{lay.number}{lay.title} 找不到栏次行，无法确定收入、支出两栏。",
-                 g.cell(start, 0))
+        rd.error(
+            "IN-20",
+            f"{lay.number}{lay.title} 找不到栏次行，无法确定收入、支出两栏。",
+            g.cell(start, 0),
+        )
         return
     head_row, left_label, right_label = head
-    left_amount = next(
-        c for c in range(left_label + 1, right_label) if g.text(head_row, c).isdigit()
-    ) if any(g.text(head_row, c).isdigit() for c in range(left_label + 1, right_label)) \
+    left_amount = (
+        next(c for c in range(left_label + 1, right_label) if g.text(head_row, c).isdigit())
+        if any(g.text(head_row, c).isdigit() for c in range(left_label + 1, right_label))
         else left_label + 2
-    right_amounts = [c for c in range(right_label + 1, len(g.rows[head_row]))
-                     if g.text(head_row, c).isdigit()][:n_right]
+    )
+    right_amounts = [
+        c for c in range(right_label + 1, len(g.rows[head_row])) if g.text(head_row, c).isdigit()
+    ][:n_right]
     if len(right_amounts) < n_right:
         right_amounts = list(range(right_label + 2, right_label + 2 + n_right))
     left_items = list(ex["left"]) + list(ex["left_tail"])
@@ -271,14 +299,19 @@ def _read_summary(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, u
                 used_left.add(it.key)
                 table.items[it.key] = {"amount": rd.amount(g, r, left_amount, unit)}
                 table.item_cells[it.key] = {"amount": g.cell(r, left_amount)}
-            elif "项目" not in ltext and "收入" != normalize_label(ltext):
-                rd.warn("IN-22", f"{lay.number} 左栏有无法识别的行“{ltext}”，已忽略。",
-                        g.cell(r, left_label))
+            elif "项目" not in ltext and normalize_label(ltext) != "收入":
+                rd.warn(
+                    "IN-22",
+                    f"{lay.number} 左栏有无法识别的行“{ltext}”，已忽略。",
+                    g.cell(r, left_label),
+                )
         rtext = g.text(r, right_label)
         if not rtext:
             continue
-        values = {col: rd.amount(g, r, c, unit) for col, c in zip(ex["right_cols"], right_amounts,
-                                                                  strict=True)}
+        values = {
+            col: rd.amount(g, r, c, unit)
+            for col, c in zip(ex["right_cols"], right_amounts, strict=True)
+        }
         cells = {col: g.cell(r, c) for col, c in zip(ex["right_cols"], right_amounts, strict=True)}
         it = _match_item(rtext, right_tail, used_right)
         if it:
@@ -289,14 +322,20 @@ def _read_summary(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, u
         name = _ORDINAL.sub("", normalize_label(rtext))
         code = _CLASS_BY_NAME.get(name) or codes.function_code_for_name(name)
         if not code:
-            rd.error("IN-23", f"{lay.number} 支出栏的功能分类“{rtext}”不在科目表中。",
-                     g.cell(r, right_label), "支出功能分类科目（类）名称", rtext)
+            rd.error(
+                "IN-23",
+                f"{lay.number} 支出栏的功能分类“{rtext}”不在科目表中。",
+                g.cell(r, right_label),
+                "支出功能分类科目（类）名称",
+                rtext,
+            )
             continue
         table.rows.append(Row(code, name, values, cells, g.cell(r, right_label)))
 
 
-def _read_economic(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str,
-                   table: Table) -> None:
+def _read_economic(
+    rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str, table: Table
+) -> None:
     head_row = None
     for r in range(start, min(end, start + 10)):
         if sum(1 for c in range(len(g.rows[r])) if "科目编码" in g.text(r, c)) >= 2:
@@ -325,15 +364,17 @@ def _read_economic(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, 
             if _CODE.match(t) and len(t) in (3, 5):
                 name = normalize_label(g.text(r, c + 1))
                 amount = rd.amount(g, r, c + 2, unit) if c + 2 < len(row) else None
-                table.rows.append(Row(t, name, {"amount": amount}, {"amount": g.cell(r, c + 2)},
-                                      g.cell(r, c)))
+                table.rows.append(
+                    Row(t, name, {"amount": amount}, {"amount": g.cell(r, c + 2)}, g.cell(r, c))
+                )
                 c += 3
                 continue
             c += 1
 
 
-def _read_items(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str,
-                table: Table) -> None:
+def _read_items(
+    rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str, table: Table
+) -> None:
     head_row, budget_c, actual_c = None, None, None
     for r in range(start, min(end, start + 10)):
         for c in range(len(g.rows[r])):
@@ -367,11 +408,15 @@ def _read_items(rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, uni
                 "actual": rd.amount(g, r, actual_c, unit),
             }
         table.item_cells[it.key] = {"budget": g.cell(r, budget_c), "actual": g.cell(r, actual_c)}
-    missing = [it.label for it in items if it.key not in used and it.key not in
-               ("sg_head", "stats_head")]
+    missing = [
+        it.label for it in items if it.key not in used and it.key not in ("sg_head", "stats_head")
+    ]
     if missing:
-        rd.warn("IN-24", f"{lay.number} 缺少行：{'、'.join(missing[:5])}等，按空值处理。",
-                g.cell(head_row, 0))
+        rd.warn(
+            "IN-24",
+            f"{lay.number} 缺少行：{'、'.join(missing[:5])}等，按空值处理。",
+            g.cell(head_row, 0),
+        )
 
 
 _READERS = {
@@ -392,21 +437,34 @@ def read_tables(rd: Reader, grids: list[Grid]) -> dict[str, Table]:
         end = _region_end(g, r, starts[g.name])
         unit, dept, _ = _unit_and_department(g, r, end)
         if unit is None:
-            rd.error("IN-04", f"{lay.number}{lay.title} 缺少“金额单位：元”或“金额单位：万元”一行。",
-                     g.cell(r, c))
+            rd.error(
+                "IN-04",
+                f"{lay.number}{lay.title} 缺少“金额单位：元”或“金额单位：万元”一行。",
+                g.cell(r, c),
+            )
             unit = "元"
         table = tables.get(lay.key)
         if table is None:
             table = Table(lay, g.name, unit, dept, g.cell(r, c))
             tables[lay.key] = table
         elif table.unit != unit:
-            rd.error("IN-05", f"{lay.number} 续页的金额单位（{unit}）与首页（{table.unit}）不同。",
-                     g.cell(r, c), table.unit, unit)
+            rd.error(
+                "IN-05",
+                f"{lay.number} 续页的金额单位（{unit}）与首页（{table.unit}）不同。",
+                g.cell(r, c),
+                table.unit,
+                unit,
+            )
         _READERS[lay.kind](rd, lay, g, r, end, unit, table)
     for lay in LAYOUTS:
         if lay.key not in tables:
-            rd.error("IN-06", f"工作簿中找不到{lay.number}“{lay.title}”（按表名查找）。",
-                     rd.path.name, lay.title, "无")
+            rd.error(
+                "IN-06",
+                f"工作簿中找不到{lay.number}“{lay.title}”（按表名查找）。",
+                rd.path.name,
+                lay.title,
+                "无",
+            )
     return tables
 
 
@@ -436,11 +494,14 @@ def _read_kv(rd: Reader, grids: list[Grid], spec: schema.SheetSpec):
     cells: dict[str, Cell] = {}
     if g is None:
         if any(f.required for f in spec.fields):
-            rd.error("IN-30", f"缺少补充信息表“{spec.name}”。可运行 reportgen init 取得空白工作簿。",
-                     rd.path.name)
+            rd.error(
+                "IN-30",
+                f"缺少补充信息表“{spec.name}”。可运行 reportgen init 取得空白工作簿。",
+                rd.path.name,
+            )
         return values, cells
     by_label = {normalize_label(f.label): f for f in spec.fields}
-    for r, label, raw in _kv_rows(g):
+    for r, label, _raw in _kv_rows(g):
         f = by_label.get(label)
         if f is None:
             rd.warn("IN-31", f"“{spec.name}”中的项目“{g.text(r, 0)}”不认识，已忽略。", g.cell(r, 0))
@@ -451,8 +512,13 @@ def _read_kv(rd: Reader, grids: list[Grid], spec: schema.SheetSpec):
             values[f.label] = value
     for f in spec.fields:
         if f.required and f.label not in values:
-            rd.error("IN-32", f"“{spec.name}”的必填项“{f.label}”为空。", cells.get(f.label, g.name),
-                     f.help or "非空", "空")
+            rd.error(
+                "IN-32",
+                f"“{spec.name}”的必填项“{f.label}”为空。",
+                cells.get(f.label, g.name),
+                f.help or "非空",
+                "空",
+            )
     return values, cells
 
 
@@ -470,8 +536,13 @@ def _typed(rd: Reader, g: Grid, r: int, c: int, f: schema.Field, spec: schema.Sh
         return v
     text = str(raw).strip() if not isinstance(raw, float) else f"{raw:g}"
     if f.kind == "choice" and text not in f.choices:
-        rd.error("IN-34", f"“{f.label}”只能填写：{'、'.join(f.choices)}。", g.cell(r, c),
-                 "、".join(f.choices), text)
+        rd.error(
+            "IN-34",
+            f"“{f.label}”只能填写：{'、'.join(f.choices)}。",
+            g.cell(r, c),
+            "、".join(f.choices),
+            text,
+        )
         return None
     return text
 
@@ -481,8 +552,9 @@ def _read_budgets(rd: Reader, grids: list[Grid]) -> dict[str, BudgetLine]:
     out: dict[str, BudgetLine] = {}
     if g is None:
         return out
-    head = next((r for r, row in enumerate(g.rows) if normalize_label(g.text(r, 0)) == "科目编码"),
-                None)
+    head = next(
+        (r for r, row in enumerate(g.rows) if normalize_label(g.text(r, 0)) == "科目编码"), None
+    )
     if head is None:
         rd.error("IN-35", "“项目预算”表缺少“科目编码”表头行。", g.name)
         return out
@@ -496,14 +568,23 @@ def _read_budgets(rd: Reader, grids: list[Grid]) -> dict[str, BudgetLine]:
         if not code:
             continue
         if not re.fullmatch(r"\d{7}", code):
-            rd.error("IN-36", f"“项目预算”的科目编码“{code}”应为7位（项）。", g.cell(r, 0), "7位编码",
-                     code)
+            rd.error(
+                "IN-36",
+                f"“项目预算”的科目编码“{code}”应为7位（项）。",
+                g.cell(r, 0),
+                "7位编码",
+                code,
+            )
             continue
         if code in out:
             rd.error("IN-37", f"“项目预算”中科目编码 {code} 重复。", g.cell(r, 0))
             continue
-        ci, ca, cr, cn = (col("年初预算数"), col("调整预算数"), col("决算数与预算数差异原因"),
-                          col("科目名称"))
+        ci, ca, cr, cn = (
+            col("年初预算数"),
+            col("调整预算数"),
+            col("决算数与预算数差异原因"),
+            col("科目名称"),
+        )
         out[code] = BudgetLine(
             code=code,
             name=normalize_label(g.text(r, cn)) if cn is not None else "",
@@ -551,8 +632,9 @@ def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
         functions=str(info.get("主要职能", "")),
         main_work=str(info.get("重点工作完成情况", "")),
         organization=str(info.get("机构设置", "")),
-        member_units=[s.strip() for s in str(info.get("决算单位构成", "")).splitlines()
-                      if s.strip()],
+        member_units=[
+            s.strip() for s in str(info.get("决算单位构成", "")).splitlines() if s.strip()
+        ],
     )
     report = Report(
         unit=unit,

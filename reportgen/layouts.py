@@ -92,10 +92,38 @@ FUNCTION_CLASSES_2021: tuple[tuple[str, str], ...] = (
     ("234", "抗疫特别国债安排的支出"),
 )
 
-CN_NUMERALS = (
-    "一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十 "
-    "二十一 二十二 二十三 二十四 二十五 二十六 二十七 二十八 二十九 三十"
-).split()
+CN_NUMERALS = [
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十一",
+    "十二",
+    "十三",
+    "十四",
+    "十五",
+    "十六",
+    "十七",
+    "十八",
+    "十九",
+    "二十",
+    "二十一",
+    "二十二",
+    "二十三",
+    "二十四",
+    "二十五",
+    "二十六",
+    "二十七",
+    "二十八",
+    "二十九",
+    "三十",
+]
 
 
 def cn_ordinal(i: int) -> str:
@@ -103,9 +131,9 @@ def cn_ordinal(i: int) -> str:
     return CN_NUMERALS[i - 1]
 
 
-def _coded_header(groups: list[tuple[str, list[str]]], n_code_cols: int = 4) -> tuple[
-    tuple[HeaderCell, ...], int, int
-]:
+def _coded_header(
+    groups: list[tuple[str, list[str]]], n_code_cols: int = 4
+) -> tuple[tuple[HeaderCell, ...], int, int]:
     """Header of a table keyed by 功能分类科目: 项目 / 编码(类款项) / 科目名称, then groups.
 
     ``groups`` are (group label, [column labels]); a group with one column and the same
@@ -133,7 +161,8 @@ def _coded_header(groups: list[tuple[str, list[str]]], n_code_cols: int = 4) -> 
 
 def _coded(key, number, title, note, groups, keys, landscape=False, empty_note=""):
     header, rows, width = _coded_header(groups)
-    labels = [s for _, subs in groups for s in subs]
+    # a column's own label says which group it belongs to ("本年支出·合计")
+    labels = [s if len(subs) == 1 else f"{g}·{s}" for g, subs in groups for s in subs]
     assert len(labels) == len(keys), title
     return TableLayout(
         key=key,
@@ -195,27 +224,47 @@ T01 = TableLayout(
     header_rows=2,
     width=6,
     landscape=True,
-    extra={"left": SUMMARY_INCOME_ITEMS, "left_tail": SUMMARY_TAIL_LEFT,
-           "right_tail": SUMMARY_TAIL_RIGHT, "right_cols": ("amount",)},
+    extra={
+        "left": SUMMARY_INCOME_ITEMS,
+        "left_tail": SUMMARY_TAIL_LEFT,
+        "right_tail": SUMMARY_TAIL_RIGHT,
+        "right_cols": ("amount",),
+    },
 )
 
 # --- 公开02表 / 公开03表 -------------------------------------------------------------
 
 T02 = _coded(
-    "t02", "公开02表", "收入决算表", "注：本表反映部门本年度取得的各项收入情况。",
-    [("本年收入合计", ["本年收入合计"]), ("财政拨款收入", ["财政拨款收入"]),
-     ("上级补助收入", ["上级补助收入"]), ("事业收入", ["小计", "其中：教育收费"]),
-     ("经营收入", ["经营收入"]), ("附属单位上缴收入", ["附属单位上缴收入"]),
-     ("其他收入", ["其他收入"])],
+    "t02",
+    "公开02表",
+    "收入决算表",
+    "注：本表反映部门本年度取得的各项收入情况。",
+    [
+        ("本年收入合计", ["本年收入合计"]),
+        ("财政拨款收入", ["财政拨款收入"]),
+        ("上级补助收入", ["上级补助收入"]),
+        ("事业收入", ["小计", "其中：教育收费"]),
+        ("经营收入", ["经营收入"]),
+        ("附属单位上缴收入", ["附属单位上缴收入"]),
+        ("其他收入", ["其他收入"]),
+    ],
     ["total", "fiscal", "superior", "business", "edu_fee", "operating", "affiliated", "other"],
     landscape=True,
 )
 
 T03 = _coded(
-    "t03", "公开03表", "支出决算表", "注：本表反映部门本年度各项支出情况。",
-    [("本年支出合计", ["本年支出合计"]), ("基本支出", ["基本支出"]), ("项目支出", ["项目支出"]),
-     ("上缴上级支出", ["上缴上级支出"]), ("经营支出", ["经营支出"]),
-     ("对附属单位补助支出", ["对附属单位补助支出"])],
+    "t03",
+    "公开03表",
+    "支出决算表",
+    "注：本表反映部门本年度各项支出情况。",
+    [
+        ("本年支出合计", ["本年支出合计"]),
+        ("基本支出", ["基本支出"]),
+        ("项目支出", ["项目支出"]),
+        ("上缴上级支出", ["上缴上级支出"]),
+        ("经营支出", ["经营支出"]),
+        ("对附属单位补助支出", ["对附属单位补助支出"]),
+    ],
     ["total", "basic", "project", "to_superior", "operating", "to_affiliated"],
     landscape=True,
 )
@@ -275,9 +324,12 @@ T04 = TableLayout(
     header_rows=2,
     width=9,
     landscape=True,
-    extra={"left": FISCAL_INCOME_ITEMS, "left_tail": FISCAL_TAIL_LEFT,
-           "right_tail": FISCAL_TAIL_RIGHT,
-           "right_cols": ("total", "gpb", "gov_fund", "state_capital")},
+    extra={
+        "left": FISCAL_INCOME_ITEMS,
+        "left_tail": FISCAL_TAIL_LEFT,
+        "right_tail": FISCAL_TAIL_RIGHT,
+        "right_cols": ("total", "gpb", "gov_fund", "state_capital"),
+    },
 )
 
 # --- 公开05表 / 公开07表 / 公开08表 --------------------------------------------------
@@ -289,20 +341,36 @@ _BALANCE_GROUPS_05 = [
     ("年末结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"]),
 ]
 _BALANCE_KEYS_05 = [
-    "open_total", "open_basic", "open_project",
-    "income_total", "income_basic", "income_project",
-    "exp_total", "exp_basic", "exp_personnel", "exp_public", "exp_project",
-    "close_total", "close_basic", "close_project",
+    "open_total",
+    "open_basic",
+    "open_project",
+    "income_total",
+    "income_basic",
+    "income_project",
+    "exp_total",
+    "exp_basic",
+    "exp_personnel",
+    "exp_public",
+    "exp_project",
+    "close_total",
+    "close_basic",
+    "close_project",
 ]
 
 T05 = _coded(
-    "t05", "公开05表", "一般公共预算财政拨款收入支出决算表",
+    "t05",
+    "公开05表",
+    "一般公共预算财政拨款收入支出决算表",
     "注：本表反映部门本年度一般公共预算财政拨款的收支和年初、年末结转结余情况。",
-    _BALANCE_GROUPS_05, _BALANCE_KEYS_05, landscape=True,
+    _BALANCE_GROUPS_05,
+    _BALANCE_KEYS_05,
+    landscape=True,
 )
 
 T07 = _coded(
-    "t07", "公开07表", "政府性基金预算财政拨款收入支出决算表",
+    "t07",
+    "公开07表",
+    "政府性基金预算财政拨款收入支出决算表",
     "注：本表反映部门本年度政府性基金预算财政拨款的收支和年初、年末结转结余情况。",
     [
         ("年初结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"]),
@@ -310,15 +378,28 @@ T07 = _coded(
         ("本年支出", ["合计", "基本支出", "项目支出"]),
         ("年末结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"]),
     ],
-    ["open_total", "open_basic", "open_project", "income_total", "income_basic",
-     "income_project", "exp_total", "exp_basic", "exp_project", "close_total",
-     "close_basic", "close_project"],
+    [
+        "open_total",
+        "open_basic",
+        "open_project",
+        "income_total",
+        "income_basic",
+        "income_project",
+        "exp_total",
+        "exp_basic",
+        "exp_project",
+        "close_total",
+        "close_basic",
+        "close_project",
+    ],
     landscape=True,
     empty_note="本单位本年度无政府性基金预算财政拨款收入支出，故此表为空。",
 )
 
 T08 = _coded(
-    "t08", "公开08表", "国有资本经营预算财政拨款收入支出决算表",
+    "t08",
+    "公开08表",
+    "国有资本经营预算财政拨款收入支出决算表",
     "注：本表反映部门本年度国有资本经营预算财政拨款的收支和年初、年末结转结余情况。",
     [
         ("年初结转和结余", ["合计", "结转", "结余"]),
@@ -326,8 +407,16 @@ T08 = _coded(
         ("本年支出", ["本年支出"]),
         ("年末结转和结余", ["合计", "结转", "结余"]),
     ],
-    ["open_total", "open_carry", "open_surplus", "income_total", "exp_total",
-     "close_total", "close_carry", "close_surplus"],
+    [
+        "open_total",
+        "open_carry",
+        "open_surplus",
+        "income_total",
+        "exp_total",
+        "close_total",
+        "close_carry",
+        "close_surplus",
+    ],
     landscape=True,
     empty_note="本单位本年度无国有资本经营预算财政拨款收入支出，故此表为空。",
 )
@@ -338,23 +427,98 @@ T08 = _coded(
 #: 公用经费 continued (310, 312, 399). Codes listed in the export's order.
 ECONOMIC_BLOCKS: tuple[tuple[str, ...], ...] = (
     (
-        "301", "30101", "30102", "30103", "30106", "30107", "30108", "30109", "30110",
-        "30111", "30112", "30113", "30114", "30199",
-        "303", "30301", "30302", "30303", "30304", "30305", "30306", "30307", "30308",
-        "30309", "30310", "30311", "30399",
+        "301",
+        "30101",
+        "30102",
+        "30103",
+        "30106",
+        "30107",
+        "30108",
+        "30109",
+        "30110",
+        "30111",
+        "30112",
+        "30113",
+        "30114",
+        "30199",
+        "303",
+        "30301",
+        "30302",
+        "30303",
+        "30304",
+        "30305",
+        "30306",
+        "30307",
+        "30308",
+        "30309",
+        "30310",
+        "30311",
+        "30399",
     ),
     (
-        "302", "30201", "30202", "30203", "30204", "30205", "30206", "30207", "30208",
-        "30209", "30211", "30212", "30213", "30214", "30215", "30216", "30217", "30218",
-        "30224", "30225", "30226", "30227", "30228", "30229", "30231", "30239", "30240",
+        "302",
+        "30201",
+        "30202",
+        "30203",
+        "30204",
+        "30205",
+        "30206",
+        "30207",
+        "30208",
+        "30209",
+        "30211",
+        "30212",
+        "30213",
+        "30214",
+        "30215",
+        "30216",
+        "30217",
+        "30218",
+        "30224",
+        "30225",
+        "30226",
+        "30227",
+        "30228",
+        "30229",
+        "30231",
+        "30239",
+        "30240",
         "30299",
-        "307", "30701", "30702", "30703", "30704",
+        "307",
+        "30701",
+        "30702",
+        "30703",
+        "30704",
     ),
     (
-        "310", "31001", "31002", "31003", "31005", "31006", "31007", "31008", "31009",
-        "31010", "31011", "31012", "31013", "31019", "31021", "31022", "31099",
-        "312", "31201", "31203", "31204", "31205", "31299",
-        "399", "39906", "39907", "39908", "39999",
+        "310",
+        "31001",
+        "31002",
+        "31003",
+        "31005",
+        "31006",
+        "31007",
+        "31008",
+        "31009",
+        "31010",
+        "31011",
+        "31012",
+        "31013",
+        "31019",
+        "31021",
+        "31022",
+        "31099",
+        "312",
+        "31201",
+        "31203",
+        "31204",
+        "31205",
+        "31299",
+        "399",
+        "39906",
+        "39907",
+        "39908",
+        "39999",
     ),
 )
 #: 人员经费 = 工资福利支出 + 对个人和家庭的补助; everything else in 基本支出 is 公用经费.
@@ -415,14 +579,32 @@ SANGONG_ITEMS = (
 )
 #: Rows that are counts, not money: they are read as integers, never converted.
 SANGONG_COUNT_KEYS = frozenset(
-    {"abroad_groups", "abroad_people", "cars_purchased", "cars_held", "reception_batches",
-     "fa_batches", "reception_people", "fa_people", "abroad_reception_batches",
-     "abroad_reception_people"}
+    {
+        "abroad_groups",
+        "abroad_people",
+        "cars_purchased",
+        "cars_held",
+        "reception_batches",
+        "fa_batches",
+        "reception_people",
+        "fa_people",
+        "abroad_reception_batches",
+        "abroad_reception_people",
+    }
 )
 #: Rows where the export prints "—" in the budget column (no budget exists for them).
 SANGONG_NO_BUDGET = frozenset(
-    {"sg_head", "reception_domestic", "reception_foreign_affairs", "reception_abroad",
-     "stats_head", "admin_cost", "admin_cost_admin", "admin_cost_civil"} | SANGONG_COUNT_KEYS
+    {
+        "sg_head",
+        "reception_domestic",
+        "reception_foreign_affairs",
+        "reception_abroad",
+        "stats_head",
+        "admin_cost",
+        "admin_cost_admin",
+        "admin_cost_civil",
+    }
+    | SANGONG_COUNT_KEYS
 )
 
 T09 = TableLayout(
@@ -456,6 +638,6 @@ BY_KEY = {lay.key: lay for lay in LAYOUTS}
 def normalize_label(text: object) -> str:
     """Compare labels the way a person reads them: no spaces, unified quotes/brackets."""
     s = "" if text is None else str(text)
-    for a, b in (("(", "（"), (")", "）"), ("\"", "“"), ("”", "“"), ("：", ":")):
+    for a, b in (("(", "（"), (")", "）"), ('"', "“"), ("”", "“"), ("：", ":")):
         s = s.replace(a, b)
     return "".join(s.split())

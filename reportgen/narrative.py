@@ -181,7 +181,9 @@ class _BlockParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag in ("figure", "annex-table"):
-            self.blocks.append(Block("figure" if tag == "figure" else "table", ref=a.get("ref", "")))
+            self.blocks.append(
+                Block("figure" if tag == "figure" else "table", ref=a.get("ref", ""))
+            )
         elif tag == "pagebreak":
             self.blocks.append(Block("pagebreak"))
         elif tag == "toc":

@@ -81,8 +81,10 @@ def glossary(pack: Pack, c: Computed, report: Report) -> list[tuple[str, str]]:
     basic_terms = [t for t in terms if t[0] in ("基本支出", "项目支出", "经营支出")]
     head = [t for t in terms if t not in basic_terms and t[0] not in ("“三公”经费", "机关运行经费")]
     tail = [t for t in terms if t[0] in ("“三公”经费", "机关运行经费")]
-    items = [(label, text or f"反映{label.rsplit('（类）', 1)[-1]}方面的支出。")
-             for label, text in c.glossary_codes]
+    items = [
+        (label, text or f"反映{label.rsplit('（类）', 1)[-1]}方面的支出。")
+        for label, text in c.glossary_codes
+    ]
     return head + items + basic_terms + tail
 
 
@@ -93,7 +95,8 @@ def render(report: Report, pack: Pack) -> bytes:
     pngs = {ref: charts_mod.draw(s) for ref, s in specs.items() if s.available}
     annex = [
         {"index": i + 1, "key": lay.key, "title": lay.title, "number": lay.number}
-        for i, lay in enumerate(LAYOUTS) if lay.key in report.tables
+        for i, lay in enumerate(LAYOUTS)
+        if lay.key in report.tables
     ]
     context = {
         "unit": report.unit,

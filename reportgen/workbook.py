@@ -99,8 +99,7 @@ def _amount(data: WorkbookData, value: Decimal | None):
     return value / UNIT_FACTORS[data.unit]
 
 
-def _put(ws, row: int, col: int, value, *, bold=False, number=False, border=True,
-         align=None):
+def _put(ws, row: int, col: int, value, *, bold=False, number=False, border=True, align=None):
     cell = ws.cell(row=row, column=col + 1, value=value)
     if border:
         cell.border = _BORDER
@@ -142,8 +141,9 @@ def _write_header(ws, layout: TableLayout, top: int) -> int:
         cell.alignment = _CENTER
         cell.font = _BOLD
         if h.rows > 1 or h.cols > 1:
-            ws.merge_cells(start_row=r, start_column=c, end_row=r + h.rows - 1,
-                           end_column=c + h.cols - 1)
+            ws.merge_cells(
+                start_row=r, start_column=c, end_row=r + h.rows - 1, end_column=c + h.cols - 1
+            )
     return top + layout.header_rows
 
 

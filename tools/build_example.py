@@ -41,20 +41,34 @@ def example_data() -> WorkbookData:
     t02 = CodedData()
     for code, name, total, basic, project in _rows(ex.T03, []):
         names[code] = name
-        t03.rows.append((code, name, {"total": _d(total), "basic": _d(basic),
-                                      "project": _d(project)}))
+        t03.rows.append(
+            (code, name, {"total": _d(total), "basic": _d(basic), "project": _d(project)})
+        )
         t02.rows.append((code, name, {"total": _d(total), "fiscal": _d(total)}))
     t05 = CodedData()
-    keys05 = ["income_total", "income_basic", "income_project", "exp_total", "exp_basic",
-              "exp_personnel", "exp_public", "exp_project"]
+    keys05 = [
+        "income_total",
+        "income_basic",
+        "income_project",
+        "exp_total",
+        "exp_basic",
+        "exp_personnel",
+        "exp_public",
+        "exp_project",
+    ]
     for parts in _rows(ex.T05, []):
         code, vals = parts[0], parts[1:]
         t05.rows.append((code, names[code], dict(zip(keys05, map(_d, vals), strict=True))))
     t07 = CodedData()
     for code in ("212", "21208", "2120899"):
         v = D("5000000.00")
-        t07.rows.append((code, names[code], {"income_total": v, "income_project": v,
-                                             "exp_total": v, "exp_project": v}))
+        t07.rows.append(
+            (
+                code,
+                names[code],
+                {"income_total": v, "income_project": v, "exp_total": v, "exp_project": v},
+            )
+        )
     data = WorkbookData(department=ex.DEPARTMENT, year=ex.YEAR, unit="元")
     data.coded = {"t02": t02, "t03": t03, "t05": t05, "t07": t07, "t08": CodedData()}
 
@@ -62,11 +76,13 @@ def example_data() -> WorkbookData:
     gpb_classes = {p[0]: D(p[4]) for p in _rows(ex.T05, []) if len(p[0]) == 3}
     data.summary_items["t01"] = {k: {"amount": D(v)} for k, v in ex.T01_INCOME.items()}
     data.summary_items["t01"].update(
-        {"R:" + k: {"amount": D(v)} for k, v in ex.T01_RIGHT_TAIL.items()})
+        {"R:" + k: {"amount": D(v)} for k, v in ex.T01_RIGHT_TAIL.items()}
+    )
     data.summary_classes["t01"] = {c: {"amount": v} for c, v in class_totals.items()}
     data.summary_items["t04"] = {k: {"amount": D(v)} for k, v in ex.T04_INCOME.items()}
     data.summary_items["t04"].update(
-        {"R:" + k: {c: D(x) for c, x in v.items()} for k, v in ex.T04_RIGHT_TAIL.items()})
+        {"R:" + k: {c: D(x) for c, x in v.items()} for k, v in ex.T04_RIGHT_TAIL.items()}
+    )
     data.summary_classes["t04"] = {
         c: {"total": v, "gpb": gpb_classes.get(c), "gov_fund": v if c == "212" else None}
         for c, v in class_totals.items()
@@ -141,9 +157,16 @@ def example_data() -> WorkbookData:
         "主要用途": "主要用于办公设备购置和电子政务基础网络运维服务",
     }
     data.kv["国有资产"] = {
-        "车辆总数": 1, "主要领导干部用车": 0, "机要通信用车": 1, "应急保障用车": 0,
-        "执法执勤用车": 0, "特种专业技术用车": 0, "离退休干部用车": 0, "其他用车": 0,
-        "单价50万元以上通用设备": 0, "单价100万元以上专用设备": 0,
+        "车辆总数": 1,
+        "主要领导干部用车": 0,
+        "机要通信用车": 1,
+        "应急保障用车": 0,
+        "执法执勤用车": 0,
+        "特种专业技术用车": 0,
+        "离退休干部用车": 0,
+        "其他用车": 0,
+        "单价50万元以上通用设备": 0,
+        "单价100万元以上专用设备": 0,
     }
     data.kv["预算绩效管理"] = {
         "编制绩效目标项目数": 8,
@@ -171,36 +194,62 @@ def example_data() -> WorkbookData:
     }
     data.budgets = [(c, names[c], D(i), D(a), r) for c, (i, a, r) in budgets.items()]
     data.sections = [
-        ("一、部门基本情况", (
-            "玉溪市互联网信息办公室（中共玉溪市委网络安全和信息化委员会办公室）是全市网络安全和信息化"
-            "主管部门，主要承担网络安全管理、网络内容引导、推动信息化发展、网络安全和信息化规划等职责。"
-        )),
-        ("二、部门整体收支情况", (
-            "2021年度收入合计2043.34万元，2021年度支出合计2043.34万元。其中基本支出721.81万元，"
-            "主要用于人员工资福利、对个人和家庭的补助及日常公用支出；项目支出1321.53万元，"
-            "用于完成特定行政工作任务和事业发展目标的专项业务支出。"
-        )),
-        ("三、绩效自评工作情况", (
-            "成立由主要领导任组长、分管领导任副组长，各业务科室为成员的绩效评价领导小组，统一安排部署"
-            "2021年度绩效评价工作；收集查阅与评价项目有关的政策及资料，合理制定自评方案；组织各项目科室"
-            "对2021年所有财政支出项目开展自评并撰写自评报告。"
-        )),
-        ("四、评价情况分析及综合评价结论", (
-            "2021年设立的绩效目标符合国家法律法规、国民经济和社会发展规划，符合部门“三定”方案确定的"
-            "职能职责。预算配置科学合理，预算执行积极有效，预算管理透明规范，资产管理安全高效，"
-            "履职效益较好。部门整体支出绩效自评得分94.82分，自评等级为优。"
-        )),
-        ("五、存在的问题和整改情况", (
-            "（一）各相关科室对绩效评价工作的重要性认识有待进一步提高。\n"
-            "（二）制定合理的评价指标难度较大，主要体现在缺乏基础数据、效益指标难以量化等方面。"
-        )),
-        ("六、绩效自评结果应用", (
-            "根据自评情况总结经验，优化下一年度预算资金编制和绩效目标设定，完善管理制度，改进管理措施，"
-            "作为分配市级财政预算项目资金的重要依据。"
-        )),
+        (
+            "一、部门基本情况",
+            (
+                "玉溪市互联网信息办公室（中共玉溪市委网络安全和信息化委员会办公室）是全市网络安全和信息化"
+                "主管部门，主要承担网络安全管理、网络内容引导、推动信息化发展、网络安全和信息化规划等职责。"
+            ),
+        ),
+        (
+            "二、部门整体收支情况",
+            (
+                "2021年度收入合计2043.34万元，2021年度支出合计2043.34万元。其中基本支出721.81万元，"
+                "主要用于人员工资福利、对个人和家庭的补助及日常公用支出；项目支出1321.53万元，"
+                "用于完成特定行政工作任务和事业发展目标的专项业务支出。"
+            ),
+        ),
+        (
+            "三、绩效自评工作情况",
+            (
+                "成立由主要领导任组长、分管领导任副组长，各业务科室为成员的绩效评价领导小组，统一安排部署"
+                "2021年度绩效评价工作；收集查阅与评价项目有关的政策及资料，合理制定自评方案；组织各项目科室"
+                "对2021年所有财政支出项目开展自评并撰写自评报告。"
+            ),
+        ),
+        (
+            "四、评价情况分析及综合评价结论",
+            (
+                "2021年设立的绩效目标符合国家法律法规、国民经济和社会发展规划，符合部门“三定”方案确定的"
+                "职能职责。预算配置科学合理，预算执行积极有效，预算管理透明规范，资产管理安全高效，"
+                "履职效益较好。部门整体支出绩效自评得分94.82分，自评等级为优。"
+            ),
+        ),
+        (
+            "五、存在的问题和整改情况",
+            (
+                "（一）各相关科室对绩效评价工作的重要性认识有待进一步提高。\n"
+                "（二）制定合理的评价指标难度较大，主要体现在缺乏基础数据、效益指标难以量化等方面。"
+            ),
+        ),
+        (
+            "六、绩效自评结果应用",
+            (
+                "根据自评情况总结经验，优化下一年度预算资金编制和绩效目标设定，完善管理制度，改进管理措施，"
+                "作为分配市级财政预算项目资金的重要依据。"
+            ),
+        ),
     ]
-    for sheet in ("上年决算数", "项目预算", "变动原因", "三公经费补充", "政府采购", "国有资产",
-                  "预算绩效管理", "整体绩效自评"):
+    for sheet in (
+        "上年决算数",
+        "项目预算",
+        "变动原因",
+        "三公经费补充",
+        "政府采购",
+        "国有资产",
+        "预算绩效管理",
+        "整体绩效自评",
+    ):
         data.illustrative[sheet] = ILLUSTRATIVE
     data.illustrative["单位基本情况"] = "主要职能取自 seed 001 公开10表；机构设置含示例数据。"
     return data

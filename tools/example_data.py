@@ -118,13 +118,25 @@ PERSONNEL_TOTAL = "5695542.63"
 PUBLIC_TOTAL = "1522530.63"
 
 # 公开01表 left side
-T01_INCOME = {"gpb": "15433353.26", "gov_fund": "5000000.00", "income_total": "20433353.26",
-              "open_balance": "830.00", "grand_total": "20434183.26"}
-T01_RIGHT_TAIL = {"expense_total": "20433353.26", "close_balance": "830.00",
-                  "grand_total": "20434183.26"}
+T01_INCOME = {
+    "gpb": "15433353.26",
+    "gov_fund": "5000000.00",
+    "income_total": "20433353.26",
+    "open_balance": "830.00",
+    "grand_total": "20434183.26",
+}
+T01_RIGHT_TAIL = {
+    "expense_total": "20433353.26",
+    "close_balance": "830.00",
+    "grand_total": "20434183.26",
+}
 # 公开04表
-T04_INCOME = {"gpb": "15433353.26", "gov_fund": "5000000.00", "income_total": "20433353.26",
-              "grand_total": "20433353.26"}
+T04_INCOME = {
+    "gpb": "15433353.26",
+    "gov_fund": "5000000.00",
+    "income_total": "20433353.26",
+    "grand_total": "20433353.26",
+}
 T04_RIGHT_TAIL = {
     "expense_total": {"total": "20433353.26", "gpb": "15433353.26", "gov_fund": "5000000.00"},
     "grand_total": {"total": "20433353.26", "gpb": "15433353.26", "gov_fund": "5000000.00"},

@@ -49,8 +49,9 @@ def set_fonts(style, east_asia: str, size: float, bold: bool = False) -> None:
         rpr.remove(color)
 
 
-def set_spacing(style, exact_pt: float | None = 28, before=0, after=0, indent_chars: int = 0,
-                align=None) -> None:
+def set_spacing(
+    style, exact_pt: float | None = 28, before=0, after=0, indent_chars: int = 0, align=None
+) -> None:
     pf = style.paragraph_format
     if exact_pt:
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -107,8 +108,14 @@ def build(pack: str) -> Path:
         st = doc.styles[name]
         set_fonts(st, font, size, bold)
         st.font.italic = False
-        set_spacing(st, 28, before=before, after=6 if name == "Heading 1" else 0,
-                    indent_chars=indent, align=align)
+        set_spacing(
+            st,
+            28,
+            before=before,
+            after=6 if name == "Heading 1" else 0,
+            indent_chars=indent,
+            align=align,
+        )
         st.paragraph_format.keep_with_next = True
 
     title = doc.styles["Title"]
@@ -152,8 +159,13 @@ def build(pack: str) -> Path:
     footer.paragraph_format.first_line_indent = Pt(0)
     footer.add_run("— ")
     run = footer.add_run()
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"),
-                       ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        (None, " PAGE "),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
         if kind:
             fc = OxmlElement("w:fldChar")
             fc.set(qn("w:fldCharType"), kind)

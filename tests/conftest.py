@@ -1,0 +1,58 @@
+"""Shared fixtures: the bundled example, its built document, and mutated workbooks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "inputs" / "example" / "2021年度玉溪市互联网信息办公室.xlsx"
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+@pytest.fixture(scope="session")
+def example_path() -> Path:
+    return EXAMPLE
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The example document, built once per test session."""
+    from reportgen import build
+
+    out = tmp_path_factory.mktemp("built")
+    return build(EXAMPLE, out)
+
+
+@pytest.fixture(scope="session")
+def doc_paragraphs(built) -> list[str]:
+    import docx
+
+    # the body only: the 目录 repeats every heading
+    return [
+        p.text
+        for p in docx.Document(str(built.path)).paragraphs
+        if not p.style.name.lower().startswith("toc")
+    ]
+
+
+@pytest.fixture
+def make_workbook(tmp_path):
+    """Write the example data, after ``mutate(data)``, to a fresh workbook path."""
+    from build_example import example_data
+
+    from reportgen import codes
+    from reportgen.workbook import write_workbook
+
+    def factory(mutate=None, name="mutated.xlsx") -> Path:
+        data = example_data()
+        if mutate:
+            mutate(data)
+        path = tmp_path / name
+        write_workbook(path, data, names=codes.economic_name_map(2021))
+        return path
+
+    return factory

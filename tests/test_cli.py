@@ -1,0 +1,68 @@
+"""The command line as an accountant uses it: exit codes, last line, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+from click.testing import CliRunner
+
+from reportgen.cli import main
+
+
+def test_build_prints_path_last_and_exits_0(example_path, tmp_path):
+    res = CliRunner().invoke(main, ["build", str(example_path), "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    last = res.output.strip().splitlines()[-1]
+    assert last == str(tmp_path / "2021年度玉溪市互联网信息办公室部门决算公开.docx")
+    assert [p.name for p in tmp_path.iterdir()] == [
+        "2021年度玉溪市互联网信息办公室部门决算公开.docx"
+    ]
+
+
+def test_build_with_error_exits_2_and_writes_nothing(make_workbook, tmp_path):
+    def mutate(data):
+        data.summary_items["t01"]["grand_total"] = {"amount": D("1")}
+
+    wb = make_workbook(mutate)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["build", str(wb), "-o", str(out)])
+    assert res.exit_code == 2
+    assert "R02" in res.output and "公开01表!C" in res.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_check_json(make_workbook):
+    def mutate(data):
+        data.sangong["sg_total"] = (D("63404.00"), D("42865.83"))
+
+    res = CliRunner().invoke(main, ["check", str(make_workbook(mutate)), "--format", "json"])
+    assert res.exit_code == 2
+    found = json.loads(res.output)
+    r40 = [f for f in found if f["rule"] == "R40"]
+    assert r40 and r40[0]["where"] == "公开09表!D7" and r40[0]["severity"] == "错误"
+
+
+def test_check_example_exit_0(example_path):
+    res = CliRunner().invoke(main, ["check", str(example_path)])
+    assert res.exit_code == 0, res.output
+
+
+def test_init_writes_empty_workbook_that_check_explains(tmp_path):
+    path = tmp_path / "空白.xlsx"
+    res = CliRunner().invoke(main, ["init", str(path)])
+    assert res.exit_code == 0 and path.exists()
+    res = CliRunner().invoke(main, ["check", str(path)])
+    assert res.exit_code == 2
+    assert "“单位基本情况”的必填项“部门名称”为空" in res.output
+    import openpyxl
+
+    names = openpyxl.load_workbook(path).sheetnames
+    assert names[0] == "填表说明"
+    assert {"单位基本情况", "上年决算数", "项目预算", "公开01表", "公开09表"} <= set(names)
+
+
+def test_unknown_input_exits_2(tmp_path):
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "nope.xlsx"), "-o", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "找不到输入文件" in res.output
