@@ -1,0 +1,80 @@
+"""Write docs/input-format.md from reportgen.schema and reportgen.layouts.
+
+The input contract is described once, in code; this page is generated from it so the
+two cannot drift (tests/test_docs.py fails when the page is stale). Run:
+``python tools/gen_input_docs.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from reportgen import schema  # noqa: E402
+from reportgen.layouts import LAYOUTS  # noqa: E402
+
+KINDS = {"text": "文字", "money": "金额（元）", "int": "整数", "year": "年份", "choice": "选项"}
+
+
+def render() -> str:
+    out = [
+        "# 输入工作簿格式",
+        "",
+        "一个部门一个年度一个 .xlsx 工作簿。`reportgen init 空白.xlsx` 写出含全部工作表、表头和",
+        "“填表说明”的空白工作簿；`inputs/example/` 中是按 seed 001（玉溪市互联网信息办公室 2021 年度）",
+        "重建的完整示例。本页由 `tools/gen_input_docs.py` 根据代码中的定义生成，请勿手工修改。",
+        "",
+        "## 一、公开表（决算软件导出）",
+        "",
+        "按表名查找（不依赖工作表名称或位置），一个工作表可以放多张表，一张表也可以分页重复表头。",
+        "每张表须有“金额单位：元”或“金额单位：万元”一行；两种单位都按原值精确读入（万元 × 10000 换算为元），",
+        "附表按输入的单位原样列示。金额列按“栏次”行（1、2、3……）定位；科目编码可整列填写，",
+        "也可分在“类、款、项”三列；空白、“—”表示无数。",
+        "",
+        "| 表号 | 表名 | 金额列（按栏次顺序） |",
+        "|---|---|---|",
+    ]
+    for lay in LAYOUTS:
+        cols = "、".join(c.label for c in lay.columns) if lay.kind == "coded" else {
+            "summary": "左栏：收入项目、行次、金额；右栏：支出功能分类（类）、行次、"
+            + "、".join(c.label for c in lay.columns),
+            "economic": "三组（科目编码、科目名称、金额），末行 人员经费合计、公用经费合计",
+            "items": "项目、行次、预算数、决算统计数（统计数为整数）",
+        }[lay.kind]
+        out.append(f"| {lay.number} | {lay.title} | {cols} |")
+    out += [
+        "",
+        "## 二、补充信息表（本工具设计）",
+        "",
+        "公开表之外、文档需要写到的事实。按工作表名称查找；每行第一列为“项目”，第二列为“内容”。",
+        "金额一律以元填写。文字可在单元格内换行分段。",
+        "",
+    ]
+    for spec in schema.SHEETS:
+        out += [f"### {spec.name}", "", spec.purpose, ""]
+        if spec.kind == "kv":
+            out += ["| 项目 | 类型 | 必填 | 说明 | 不填时文档如何写 |", "|---|---|---|---|---|"]
+        else:
+            out += ["| 列 | 类型 | 必填 | 说明 | 不填时文档如何写 |", "|---|---|---|---|---|"]
+        for f in spec.fields:
+            kind = KINDS[f.kind] + (f"：{'/'.join(f.choices)}" if f.choices else "")
+            out.append(
+                f"| {f.label} | {kind} | {'是' if f.required else '否'} | {f.help or '—'} | "
+                f"{f.absent or '—'} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def main() -> None:
+    path = ROOT / "docs" / "input-format.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(render(), encoding="utf-8")
+    print(path)
+
+
+if __name__ == "__main__":
+    main()
