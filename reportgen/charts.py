@@ -24,7 +24,7 @@ from matplotlib import font_manager  # noqa: E402
 from .computed import Computed  # noqa: E402
 from .money import wan  # noqa: E402
 
-SMALL_SLICE = Decimal("3")  # percent: slices under this get no label on the pie
+SMALL_SLICE = Decimal("8")  # percent: narrower slices are labelled in the legend only
 DPI = 150
 
 
@@ -219,6 +219,10 @@ def _draw_pie(fig, spec: ChartSpec) -> None:
         wedgeprops={"linewidth": 1, "edgecolor": "white", "width": 0.55},
         textprops={"fontsize": 8, "color": "white", "fontweight": "bold"},
     )
+    for wedge, text in zip(wedges, _texts, strict=True):
+        r, g, b, _a = wedge.get_facecolor()
+        # dark text on light slices, white on dark ones: legible in greyscale print
+        text.set_color("black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else "white")
     ax.set_aspect("equal")
     legend = [f"{label} {wan(a):.2f}万元 {p:.{d}f}%" for label, a, p in spec.slices]
     fig.legend(wedges, legend, loc="center left", bbox_to_anchor=(0.52, 0.5), fontsize=8.5)

@@ -266,17 +266,43 @@ def _new_table(sd, rows: int, cols: int, lay: TableLayout):
     tblpr.append(layout)
     for gc, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         gc.set(qn("w:w"), str(int(w.twips)))
-    for row in t.rows:
-        for cell, w in zip(row.cells, widths, strict=True):
-            cell.width = w
-            cell.paragraphs[0].style = "Table Text"  # empty cells must not take 28 pt lines
-    return t
+    for i, cell in enumerate(t._cells):
+        cell.width = widths[i % cols]
+        _style_id(cell.paragraphs[0], "TableText")  # empty cells must not take 28 pt lines
+    return _Grid(t)
+
+
+class _Grid:
+    """Cell access in O(1): python-docx's ``table.cell`` rescans the whole table on every
+    call, which made a 附表 of 600 cells take seconds. The scan is cached here and
+    redone only after a merge changes the table's structure."""
+
+    def __init__(self, table):
+        self.table = table
+        self.cols = len(table.columns)
+        self._cells = None
+
+    def cell(self, r: int, c: int):
+        if self._cells is None:
+            self._cells = self.table._cells
+        return self._cells[r * self.cols + c]
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int):
+        merged = self.cell(r1, c1).merge(self.cell(r2, c2))
+        self._cells = None
+        return merged
+
+
+def _style_id(paragraph, style_id: str) -> None:
+    """Set a paragraph style by id (the by-name setter searches all styles each call)."""
+    paragraph._p.get_or_add_pPr().style = style_id
 
 
 def _set(cell, text: str, number: bool = False, bold: bool = False, center: bool = False):
-    cell.text = ""
     p = cell.paragraphs[0]
-    p.style = "Table Number" if number else "Table Text"
+    for r in list(p.runs):
+        r._r.getparent().remove(r._r)
+    _style_id(p, "TableNumber" if number else "TableText")
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = p.add_run(clean(text))
@@ -284,9 +310,9 @@ def _set(cell, text: str, number: bool = False, bold: bool = False, center: bool
         run.bold = True
 
 
-def _repeat_header(table, n: int) -> None:
+def _repeat_header(grid: _Grid, n: int) -> None:
     """Mark the first n rows as header rows, repeated on every page; rows never split."""
-    for i, row in enumerate(table.rows):
+    for i, row in enumerate(grid.table.rows):
         trpr = row._tr.get_or_add_trPr()
         cant = OxmlElement("w:cantSplit")
         trpr.append(cant)
@@ -295,11 +321,12 @@ def _repeat_header(table, n: int) -> None:
             trpr.append(h)
 
 
-def _header(t, lay: TableLayout) -> None:
+def _header(t: _Grid, lay: TableLayout) -> None:
     for h in lay.header:
-        cell = t.cell(h.row, h.col)
         if h.rows > 1 or h.cols > 1:
-            cell = cell.merge(t.cell(h.row + h.rows - 1, h.col + h.cols - 1))
+            cell = t.merge(h.row, h.col, h.row + h.rows - 1, h.col + h.cols - 1)
+        else:
+            cell = t.cell(h.row, h.col)
         _set(cell, h.text, bold=True, center=True)
 
 
@@ -314,16 +341,16 @@ def _render_coded(sd, table: Table) -> None:
     t = _new_table(sd, rows, lay.width, lay)
     _header(t, lay)
     r = lay.header_rows
-    _set(t.cell(r, 0).merge(t.cell(r, 3)), "栏次", center=True)
+    _set(t.merge(r, 0, r, 3), "栏次", center=True)
     for i in range(len(lay.columns)):
         _set(t.cell(r, 4 + i), str(i + 1), center=True)
     r += 1
-    _set(t.cell(r, 0).merge(t.cell(r, 3)), "合计", bold=True, center=True)
+    _set(t.merge(r, 0, r, 3), "合计", bold=True, center=True)
     for i, col in enumerate(lay.columns):
         _set(t.cell(r, 4 + i), _money(table, table.total.get(col.key)), number=True, bold=True)
     for row in table.rows:
         r += 1
-        _set(t.cell(r, 0).merge(t.cell(r, 2)), row.code)
+        _set(t.merge(r, 0, r, 2), row.code)
         _set(t.cell(r, 3), row.name)
         for i, col in enumerate(lay.columns):
             _set(t.cell(r, 4 + i), _money(table, row.values.get(col.key)), number=True)
@@ -341,9 +368,9 @@ def _render_summary(sd, table: Table) -> None:
     t = _new_table(sd, rows, lay.width, lay)
     _header(t, lay)
     r = lay.header_rows
-    _set(t.cell(r, 0).merge(t.cell(r, 1)), "栏次", center=True)
+    _set(t.merge(r, 0, r, 1), "栏次", center=True)
     _set(t.cell(r, 2), "1", center=True)
-    _set(t.cell(r, 3).merge(t.cell(r, 4)), "栏次", center=True)
+    _set(t.merge(r, 3, r, 4), "栏次", center=True)
     for j in range(len(right_cols)):
         _set(t.cell(r, 5 + j), str(2 + j), center=True)
     left = list(ex["left"])
@@ -398,9 +425,9 @@ def _render_economic(sd, table: Table) -> None:
                 bold=cls,
             )
     r = lay.header_rows + height
-    _set(t.cell(r, 0).merge(t.cell(r, 1)), "人员经费合计", bold=True, center=True)
+    _set(t.merge(r, 0, r, 1), "人员经费合计", bold=True, center=True)
     _set(t.cell(r, 2), _money(table, table.total.get("personnel")), number=True, bold=True)
-    _set(t.cell(r, 3).merge(t.cell(r, 7)), "公用经费合计", bold=True, center=True)
+    _set(t.merge(r, 3, r, 7), "公用经费合计", bold=True, center=True)
     _set(t.cell(r, 8), _money(table, table.total.get("public")), number=True, bold=True)
     _repeat_header(t, lay.header_rows)
 

@@ -239,7 +239,17 @@ def render_sections(pack: Pack, context: dict, charts: dict | None = None) -> li
 
 
 def _describe(exc: TemplateError, name: str) -> str:
+    """Name the template file and line: syntax errors carry them, runtime errors are
+    found in the traceback frames Jinja maps back to the template source."""
     lineno = getattr(exc, "lineno", None)
-    filename = getattr(exc, "filename", None) or f"sections/{name}"
+    filename = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    if lineno is None:
+        tb = exc.__traceback__
+        while tb is not None:
+            fname = tb.tb_frame.f_code.co_filename
+            if fname.endswith(".j2"):
+                filename, lineno = fname, tb.tb_lineno
+            tb = tb.tb_next
+    filename = filename or f"sections/{name}"
     where = f"{filename}" + (f" 第{lineno}行" if lineno else "")
     return f"模板错误（{where}）：{exc.message if hasattr(exc, 'message') else exc}"

@@ -66,3 +66,39 @@ def test_unknown_input_exits_2(tmp_path):
     res = CliRunner().invoke(main, ["build", str(tmp_path / "nope.xlsx"), "-o", str(tmp_path)])
     assert res.exit_code == 2
     assert "找不到输入文件" in res.output
+
+
+def test_template_error_names_file_and_line(example_path, tmp_path):
+    import shutil
+
+    from reportgen.narrative import packs_root
+
+    pack = tmp_path / "packs" / "broken"
+    shutil.copytree(packs_root() / "sichuan-2021", pack)
+    (pack / "pack.toml").write_text(
+        (pack / "pack.toml")
+        .read_text(encoding="utf-8")
+        .replace('name = "sichuan-2021"', 'name = "broken"'),
+        encoding="utf-8",
+    )
+    f = pack / "sections" / "part2_02_income.j2"
+    f.write_text(
+        f.read_text(encoding="utf-8") + "\n<p>{{ c.no_such_figure }}</p>\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(example_path),
+            "-o",
+            str(out),
+            "-t",
+            "broken",
+            "--template-dir",
+            str(tmp_path / "packs"),
+        ],
+    )
+    assert res.exit_code == 2
+    assert "part2_02_income.j2" in res.output and "第10行" in res.output
+    assert not out.exists()

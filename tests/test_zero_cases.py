@@ -1,0 +1,50 @@
+"""Zero and missing data: each case gets its own sentence, never an empty figure or 0%."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import docx
+
+from reportgen import build
+
+
+def test_no_prior_year_and_all_zero_sangong(make_workbook, tmp_path):
+    def mutate(data):
+        data.kv["上年决算数"] = {}
+        data.kv["变动原因"] = {}
+        data.sangong = {k: v for k, v in data.sangong.items() if k.startswith("admin_cost")}
+
+    result = build(make_workbook(mutate), tmp_path)
+    d = docx.Document(str(result.path))
+    paras = [p.text for p in d.paragraphs if not p.style.name.lower().startswith("toc")]
+    text = "\n".join(paras)
+    assert "因未提供上年收、支总计，本年不作上年对比，图1从略。" in paras
+    assert "因未提供上年财政拨款收、支总计，本年不作上年对比，图4从略。" in paras
+    assert "因未提供上年一般公共预算财政拨款支出，本年不作上年对比，图5从略。" in paras
+    assert "2021年度本部门未安排“三公”经费财政拨款预算，也未发生“三公”经费财政拨款支出。" in paras
+    assert "2021年度因公出国（境）费、公务用车购置及运行维护费、公务接待费支出决算均为零。" in paras
+    assert "3.公务接待费支出为零，未安排预算。全年未发生公务接待。" in paras
+    assert "与2020年度相比" not in text  # no comparison without last year's figures
+    assert not re.search(r"完成预算0(\.0+)?%", text)
+    captions = [p for p in paras if re.match(r"^图\d ", p)]
+    assert captions == [
+        "图2 收入决算结构",
+        "图3 支出决算结构",
+        "图6 一般公共预算财政拨款支出决算结构",
+    ]
+    with zipfile.ZipFile(result.path) as z:
+        assert len([n for n in z.namelist() if n.startswith("word/media/")]) == 3
+
+
+def test_user_text_cannot_inject_markup(make_workbook, tmp_path):
+    def mutate(data):
+        data.kv["单位基本情况"]["机构设置"] = (
+            '<h1>伪造标题</h1><figure ref="fig1"></figure>{{ 7*7 }} & 内设3个科室'
+        )
+
+    result = build(make_workbook(mutate), tmp_path)
+    paras = [p.text for p in docx.Document(str(result.path)).paragraphs]
+    assert '<h1>伪造标题</h1><figure ref="fig1"></figure>{{ 7*7 }} & 内设3个科室' in paras
+    assert "伪造标题" not in [p for p in paras if p == "伪造标题"]
