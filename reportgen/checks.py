@@ -562,8 +562,8 @@ def _code_findings(rep: Report, t: Table, kind: str) -> list[Finding]:
 
 
 def _name_cell(row: Row) -> Cell:
-    """The name stands right of the code in exports; point at the code cell's row."""
-    return row.where
+    """The cell holding the 科目名称 (the code cell when the name cell is unknown)."""
+    return row.cells.get("name", row.where)
 
 
 @rule("R50", "科目编码存在于科目表（当年有效），R51 名称与编码一致")

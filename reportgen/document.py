@@ -249,10 +249,12 @@ def _new_table(sd, rows: int, cols: int, lay: TableLayout):
     weights = _WEIGHTS.get(lay.key)
     if weights is None:  # coded tables: 类 款 项, 科目名称, then amounts
         n_amount = cols - 4
-        weights = (0.9, 0.9, 0.9, 4.2) + (2.6,) * n_amount
+        name = 4.2 if n_amount <= 8 else 3.0
+        weights = (0.9, 0.9, 0.9, name) + (2.6,) * n_amount
     total = _TEXT_WIDTH_CM[lay.landscape]
     scale = total / sum(weights)
     widths = [Cm(w * scale) for w in weights]
+    narrowest = min(w * scale for w in weights if w >= 2.4)
     tbl = t._tbl
     tblpr = tbl.tblPr
     tblw = tblpr.find(qn("w:tblW"))
@@ -269,7 +271,18 @@ def _new_table(sd, rows: int, cols: int, lay: TableLayout):
     for i, cell in enumerate(t._cells):
         cell.width = widths[i % cols]
         _style_id(cell.paragraphs[0], "TableText")  # empty cells must not take 28 pt lines
-    return _Grid(t)
+    grid = _Grid(t)
+    # "15,433,353.26" must fit on one line: smaller type and margins for wide tables
+    grid.font_pt = 9.0 if narrowest >= 2.3 else (7.5 if narrowest >= 1.9 else 6.5)
+    if grid.font_pt < 9:
+        mar = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:w"), "28")
+            el.set(qn("w:type"), "dxa")
+            mar.append(el)
+        tblpr.append(mar)
+    return grid
 
 
 class _Grid:
@@ -281,6 +294,7 @@ class _Grid:
         self.table = table
         self.cols = len(table.columns)
         self._cells = None
+        self.font_pt = 9.0
 
     def cell(self, r: int, c: int):
         if self._cells is None:
@@ -312,6 +326,13 @@ def _set(cell, text: str, number: bool = False, bold: bool = False, center: bool
 
 def _repeat_header(grid: _Grid, n: int) -> None:
     """Mark the first n rows as header rows, repeated on every page; rows never split."""
+    if grid.font_pt != 9.0:
+        size = str(int(grid.font_pt * 2))
+        for r in grid.table._tbl.iter(qn("w:r")):
+            rpr = r.get_or_add_rPr()
+            sz = OxmlElement("w:sz")
+            sz.set(qn("w:val"), size)
+            rpr.append(sz)
     for i, row in enumerate(grid.table.rows):
         trpr = row._tr.get_or_add_trPr()
         cant = OxmlElement("w:cantSplit")

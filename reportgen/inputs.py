@@ -238,6 +238,16 @@ def _read_coded(
                 code or "空",
             )
             continue
+        name_col = next(
+            (
+                c
+                for c in range(first_val)
+                if g.text(r, c) and not re.fullmatch(r"\d+", g.text(r, c))
+            ),
+            None,
+        )
+        if name_col is not None:
+            cells["name"] = g.cell(r, name_col)
         table.rows.append(Row(code, name, values, cells, g.cell(r, code_col)))
 
 
