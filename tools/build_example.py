@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import example_data as ex  # noqa: E402
 
 from reportgen import codes  # noqa: E402
+from reportgen.layouts import BY_KEY  # noqa: E402
 from reportgen.workbook import CodedData, WorkbookData, write_workbook  # noqa: E402
 
 ILLUSTRATIVE = "示例数据：seed 001 未公开此项，数值为演示用的合理虚构值。"
@@ -46,16 +47,7 @@ def example_data() -> WorkbookData:
         )
         t02.rows.append((code, name, {"total": _d(total), "fiscal": _d(total)}))
     t05 = CodedData()
-    keys05 = [
-        "income_total",
-        "income_basic",
-        "income_project",
-        "exp_total",
-        "exp_basic",
-        "exp_personnel",
-        "exp_public",
-        "exp_project",
-    ]
+    keys05 = BY_KEY["t05"].column_keys[3:11]  # 本年收入 (3) and 本年支出 (5) columns
     for parts in _rows(ex.T05, []):
         code, vals = parts[0], parts[1:]
         t05.rows.append((code, names[code], dict(zip(keys05, map(_d, vals), strict=True))))
