@@ -217,12 +217,13 @@ def _draw_pie(fig, spec: ChartSpec) -> None:
         counterclock=False,
         labeldistance=0.72,
         wedgeprops={"linewidth": 1, "edgecolor": "white", "width": 0.55},
-        textprops={"fontsize": 8, "color": "white", "fontweight": "bold"},
+        textprops={"fontsize": 8, "color": "black"},
     )
-    for wedge, text in zip(wedges, _texts, strict=True):
-        r, g, b, _a = wedge.get_facecolor()
-        # dark text on light slices, white on dark ones: legible in greyscale print
-        text.set_color("black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else "white")
+    for text in _texts:
+        text.set_horizontalalignment("center")  # pie() aligns outward; centre on the ring
+        # black on a white tag: legible on any slice colour, in greyscale, and where the
+        # label is wider than the ring
+        text.set_bbox({"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9})
     ax.set_aspect("equal")
     legend = [f"{label} {wan(a):.2f}万元 {p:.{d}f}%" for label, a, p in spec.slices]
     fig.legend(wedges, legend, loc="center left", bbox_to_anchor=(0.52, 0.5), fontsize=8.5)
