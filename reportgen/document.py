@@ -63,7 +63,6 @@ def build_docx(
     writer = _BodyWriter(body, charts, pngs, tables)
     for block in blocks:
         writer.add(block)
-    writer.finish()
     tpl.render({"title": clean(title), "toc": toc, "body": body}, autoescape=True)
     if writer.orient == "landscape":
         _landscape(tpl.docx.sections[-1])
@@ -147,12 +146,10 @@ class _BodyWriter:
         elif b.kind == "pagebreak":
             self.sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def finish(self) -> None:
-        pass
-
     def _figure(self, ref: str) -> None:
         spec = self.charts[ref]
-        self.sd.add_paragraph("单位：万元", style="Unit Line")
+        unit = self.sd.add_paragraph("单位：万元", style="Unit Line")
+        unit.paragraph_format.keep_with_next = True  # never strand the unit line above a page break
         p = self.sd.add_paragraph(style="Figure")
         p.add_run().add_picture(io.BytesIO(self.pngs[ref]), width=Cm(15))
         p.paragraph_format.keep_with_next = True

@@ -24,12 +24,9 @@ from reportgen.workbook import CodedData, WorkbookData, write_workbook  # noqa: 
 ILLUSTRATIVE = "示例数据：seed 001 未公开此项，数值为演示用的合理虚构值。"
 
 
-def _rows(block: str, keys: list[str]) -> list[list[str]]:
-    out = []
-    for line in block.strip().splitlines():
-        parts = line.split("|")
-        out.append(parts)
-    return out
+def _rows(block: str) -> list[list[str]]:
+    """The "a|b|c" lines of a transcribed table as lists of fields."""
+    return [line.split("|") for line in block.strip().splitlines()]
 
 
 def _d(text: str | None) -> D | None:
@@ -40,7 +37,7 @@ def example_data() -> WorkbookData:
     names = {}
     t03 = CodedData()
     t02 = CodedData()
-    for code, name, total, basic, project in _rows(ex.T03, []):
+    for code, name, total, basic, project in _rows(ex.T03):
         names[code] = name
         t03.rows.append(
             (code, name, {"total": _d(total), "basic": _d(basic), "project": _d(project)})
@@ -48,7 +45,7 @@ def example_data() -> WorkbookData:
         t02.rows.append((code, name, {"total": _d(total), "fiscal": _d(total)}))
     t05 = CodedData()
     keys05 = BY_KEY["t05"].column_keys[3:11]  # 本年收入 (3) and 本年支出 (5) columns
-    for parts in _rows(ex.T05, []):
+    for parts in _rows(ex.T05):
         code, vals = parts[0], parts[1:]
         t05.rows.append((code, names[code], dict(zip(keys05, map(_d, vals), strict=True))))
     t07 = CodedData()
@@ -64,8 +61,8 @@ def example_data() -> WorkbookData:
     data = WorkbookData(department=ex.DEPARTMENT, year=ex.YEAR, unit="元")
     data.coded = {"t02": t02, "t03": t03, "t05": t05, "t07": t07, "t08": CodedData()}
 
-    class_totals = {code: D(t) for code, _n, t, _b, _p in _rows(ex.T03, []) if len(code) == 3}
-    gpb_classes = {p[0]: D(p[4]) for p in _rows(ex.T05, []) if len(p[0]) == 3}
+    class_totals = {code: D(t) for code, _n, t, _b, _p in _rows(ex.T03) if len(code) == 3}
+    gpb_classes = {p[0]: D(p[4]) for p in _rows(ex.T05) if len(p[0]) == 3}
     data.summary_items["t01"] = {k: {"amount": D(v)} for k, v in ex.T01_INCOME.items()}
     data.summary_items["t01"].update(
         {"R:" + k: {"amount": D(v)} for k, v in ex.T01_RIGHT_TAIL.items()}
@@ -79,7 +76,7 @@ def example_data() -> WorkbookData:
         c: {"total": v, "gpb": gpb_classes.get(c), "gov_fund": v if c == "212" else None}
         for c, v in class_totals.items()
     }
-    data.economic = {code: D(a) for code, a in _rows(ex.T06, [])}
+    data.economic = {code: D(a) for code, a in _rows(ex.T06)}
     data.personnel_total = D(ex.PERSONNEL_TOTAL)
     data.public_total = D(ex.PUBLIC_TOTAL)
     data.sangong = {k: (_d(b), a if isinstance(a, int) else _d(a)) for k, (b, a) in ex.T09.items()}

@@ -38,12 +38,16 @@ def render() -> str:
         "|---|---|---|",
     ]
     for lay in LAYOUTS:
-        cols = "、".join(c.label for c in lay.columns) if lay.kind == "coded" else {
-            "summary": "左栏：收入项目、行次、金额；右栏：支出功能分类（类）、行次、"
-            + "、".join(c.label for c in lay.columns),
-            "economic": "三组（科目编码、科目名称、金额），末行 人员经费合计、公用经费合计",
-            "items": "项目、行次、预算数、决算统计数（统计数为整数）",
-        }[lay.kind]
+        cols = (
+            "、".join(c.label for c in lay.columns)
+            if lay.kind == "coded"
+            else {
+                "summary": "左栏：收入项目、行次、金额；右栏：支出功能分类（类）、行次、"
+                + "、".join(c.label for c in lay.columns),
+                "economic": "三组（科目编码、科目名称、金额），末行 人员经费合计、公用经费合计",
+                "items": "项目、行次、预算数、决算统计数（统计数为整数）",
+            }[lay.kind]
+        )
         out.append(f"| {lay.number} | {lay.title} | {cols} |")
     out += [
         "",
