@@ -8,6 +8,7 @@ was expected and what was found. Amounts are compared exactly, in 元.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from decimal import Decimal
 
 from . import codes
@@ -33,6 +34,12 @@ def _fmt(v: Decimal | None) -> str:
     return f"{(v or ZERO):,.2f}"
 
 
+#: Half the smallest printed unit of the tables being checked: 0 for tables in 元 (compared
+#: exactly), 50 元 for tables in 万元 with 2 decimals, where the software rounds each cell
+#: on its own and a total may differ from the sum of its rounded parts.
+_HALF_UNIT: ContextVar[Decimal] = ContextVar("half_unit", default=ZERO)
+
+
 def _eq(
     rule_id: str,
     message: str,
@@ -40,8 +47,14 @@ def _eq(
     expected: Decimal,
     found: Decimal,
     severity: str = ERROR,
+    terms: int = 1,
 ) -> list[Finding]:
-    if expected == found:
+    """A finding when ``found`` differs from ``expected`` by more than rounding allows.
+
+    ``terms`` is how many rounded cells went into the comparison (the parts and the
+    total); each may be off by half a printed unit.
+    """
+    if abs(expected - found) <= _HALF_UNIT.get() * terms:
         return []
     return [Finding(severity, rule_id, message, str(where or ""), _fmt(expected), _fmt(found))]
 
@@ -65,6 +78,7 @@ def r01(rep: Report):
         t.item_cells.get("income_total", {}).get("amount"),
         parts,
         t.item("income_total"),
+        terms=len(SUMMARY_INCOME_ITEMS) + 1,
     )
 
 
@@ -123,6 +137,7 @@ def r05(rep: Report):
         t.item_cells.get("R:expense_total", {}).get("amount"),
         _sum(r.values.get("amount") for r in t.rows),
         t.item("R:expense_total"),
+        terms=len(t.rows) + 1,
     )
 
 
@@ -275,6 +290,7 @@ def _hierarchy(t: Table, rule_id: str) -> list[Finding]:
                 t.total_cells.get(col),
                 _sum(r.values.get(col) for r in classes),
                 t.total.get(col) or ZERO,
+                terms=len(classes) + 1,
             )
         for parent in rows:
             if len(parent.code) not in (3, 5):
@@ -294,6 +310,7 @@ def _hierarchy(t: Table, rule_id: str) -> list[Finding]:
                 parent.cells.get(col),
                 _sum(k.values.get(col) for k in kids),
                 parent.amount(col),
+                terms=len(kids) + 1,
             )
     return out
 
@@ -323,6 +340,7 @@ def _row_sum(t: Table, rule_id: str, total: str, parts: list[str], what: str) ->
             cells.get(total),
             _sum(vals.get(p) for p in parts),
             vals.get(total) or ZERO,
+            terms=len(parts) + 1,
         )
     return out
 
@@ -384,11 +402,8 @@ def r23(rep: Report):
     return out
 
 
-@rule("R24", "公开05表 年末结转和结余 = 年初 + 本年收入 − 本年支出")
-def r24(rep: Report):
-    t = rep.table("t05")
-    if not t:
-        return []
+def _balance(t: Table, rule_id: str) -> list[Finding]:
+    """年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出, on the 合计 row and every 科目."""
     out = []
     for row in ([None] if t.total else []) + t.rows:
         vals, cells = (t.total, t.total_cells) if row is None else (row.values, row.cells)
@@ -399,12 +414,118 @@ def r24(rep: Report):
             - (vals.get("exp_total") or ZERO)
         )
         out += _eq(
-            "R24",
-            f"公开05表 {name}：年末结转和结余不等于年初结转和结余加本年收入减本年支出。",
+            rule_id,
+            f"{t.layout.number} {name}：年末结转和结余不等于年初结转和结余加本年收入减本年支出。",
             cells.get("close_total"),
             exp,
             vals.get("close_total") or ZERO,
+            terms=4,
         )
+    return out
+
+
+@rule("R24", "公开05表 年末结转和结余 = 年初 + 本年收入 − 本年支出")
+def r24(rep: Report):
+    t = rep.table("t05")
+    return _balance(t, "R24") if t else []
+
+
+@rule("R25", "公开07表 年末结转和结余 = 年初 + 本年收入 − 本年支出；合计 = 基本 + 项目")
+def r25(rep: Report):
+    t = rep.table("t07")
+    if not t:
+        return []
+    out = _balance(t, "R25")
+    for group in ("open", "income", "exp", "close"):
+        out += _row_sum(
+            t,
+            "R25",
+            f"{group}_total",
+            [f"{group}_basic", f"{group}_project"],
+            f"{_label(t, group + '_total')}不等于基本支出与项目支出之和。",
+        )
+    return out
+
+
+@rule("R26", "公开08表 年末结转和结余 = 年初 + 本年收入 − 本年支出；合计 = 结转 + 结余")
+def r26(rep: Report):
+    t = rep.table("t08")
+    if not t:
+        return []
+    out = _balance(t, "R26")
+    for group in ("open", "close"):
+        out += _row_sum(
+            t,
+            "R26",
+            f"{group}_total",
+            [f"{group}_carry", f"{group}_surplus"],
+            f"{_label(t, group + '_total')}不等于结转与结余之和。",
+        )
+    return out
+
+
+@rule("R27", "公开05表 各类支出 = 公开04表 一般公共预算财政拨款 同类支出")
+def r27(rep: Report):
+    a, b = rep.table("t04"), rep.table("t05")
+    if not (a and b):
+        return []
+    t05 = {r.code: r.amount("exp_total") for r in b.rows if len(r.code) == 3}
+    out = []
+    for row in a.rows:
+        out += _eq(
+            "R27",
+            f"公开04表 {row.name}（一般公共预算财政拨款）与公开05表 {row.code} 本年支出不一致。",
+            row.cells.get("gpb"),
+            t05.get(row.code, ZERO),
+            row.amount("gpb"),
+        )
+    return out
+
+
+@rule("R28", "公开07表 各类支出 = 公开04表 政府性基金预算财政拨款 同类支出")
+def r28(rep: Report):
+    a, b = rep.table("t04"), rep.table("t07")
+    if not (a and b):
+        return []
+    t07 = {r.code: r.amount("exp_total") for r in b.rows if len(r.code) == 3}
+    out = []
+    for row in a.rows:
+        out += _eq(
+            "R28",
+            f"公开04表 {row.name}（政府性基金预算财政拨款）与公开07表 {row.code} 本年支出不一致。",
+            row.cells.get("gov_fund"),
+            t07.get(row.code, ZERO),
+            row.amount("gov_fund"),
+        )
+    return out
+
+
+@rule("R29", "财政拨款支出不超过同科目的全部支出（公开05/07表 ≤ 公开03表）")
+def r29(rep: Report):
+    t03 = rep.table("t03")
+    if not t03:
+        return []
+    total = {r.code: r.amount("total") for r in t03.rows}
+    fiscal: dict[str, Decimal] = {}
+    where: dict[str, Cell | None] = {}
+    for key in ("t05", "t07", "t08"):
+        t = rep.table(key)
+        for r in t.rows if t else []:
+            fiscal[r.code] = fiscal.get(r.code, ZERO) + r.amount("exp_total")
+            where.setdefault(r.code, r.cells.get("exp_total"))
+    out = []
+    for code, amount in fiscal.items():
+        if amount > total.get(code, ZERO) + _HALF_UNIT.get() * 2:
+            out.append(
+                Finding(
+                    ERROR,
+                    "R29",
+                    f"科目 {code} 的财政拨款支出大于公开03表中该科目的全部支出。",
+                    str(where[code] or ""),
+                    f"≤ {_fmt(total.get(code, ZERO))}",
+                    _fmt(amount),
+                )
+            )
     return out
 
 
@@ -672,8 +793,552 @@ def r63(rep: Report):
     return out
 
 
+# --- more between-table rules ----------------------------------------------------------
+
+
+@rule("R06", "本年收入按来源：公开01表 = 公开02表 合计行各栏")
+def r06(rep: Report):
+    a, b = rep.table("t01"), rep.table("t02")
+    if not (a and b and b.total):
+        return []
+    pairs = (
+        ("财政拨款收入", a.item("gpb") + a.item("gov_fund") + a.item("state_capital"), "fiscal"),
+        ("上级补助收入", a.item("superior"), "superior"),
+        ("事业收入", a.item("business"), "business"),
+        ("经营收入", a.item("operating"), "operating"),
+        ("附属单位上缴收入", a.item("affiliated"), "affiliated"),
+        ("其他收入", a.item("other"), "other"),
+    )
+    out = []
+    for what, expected, col in pairs:
+        out += _eq(
+            "R06",
+            f"公开02表 合计行的{what}与公开01表不一致。",
+            b.total_cells.get(col),
+            expected,
+            b.total_of(col),
+            terms=2,
+        )
+    return out
+
+
+@rule("R17", "公开04表 收入总计 = 本年收入合计 + 年初财政拨款结转和结余（= 三项之和）")
+def r17(rep: Report):
+    t = rep.table("t04")
+    if not t:
+        return []
+
+    def cell(key):
+        return t.item_cells.get(key, {}).get("amount")
+
+    out = _eq(
+        "R17",
+        "公开04表 年初财政拨款结转和结余不等于三项财政拨款之和。",
+        cell("open_fiscal"),
+        t.item("open_gpb") + t.item("open_gov_fund") + t.item("open_state_capital"),
+        t.item("open_fiscal"),
+        terms=4,
+    )
+    out += _eq(
+        "R17",
+        "公开04表 收入总计不等于本年收入合计与年初财政拨款结转和结余之和。",
+        cell("grand_total"),
+        t.item("income_total") + t.item("open_fiscal"),
+        t.item("grand_total"),
+        terms=3,
+    )
+    return out
+
+
+@rule("R18", "公开04表 支出总计 = 本年支出合计 + 年末财政拨款结转和结余 = 收入总计")
+def r18(rep: Report):
+    t = rep.table("t04")
+    if not t:
+        return []
+
+    def cell(key, col="total"):
+        return t.item_cells.get("R:" + key, {}).get(col)
+
+    def v(key, col="total"):
+        return t.item("R:" + key, col)
+
+    closing = v("close_gpb") + v("close_gov_fund") + v("close_state_capital")
+    out = _eq(
+        "R18",
+        "公开04表 年末财政拨款结转和结余不等于三项财政拨款之和。",
+        cell("close_fiscal"),
+        closing,
+        v("close_fiscal"),
+        terms=4,
+    )
+    out += _eq(
+        "R18",
+        "公开04表 支出总计不等于本年支出合计与年末财政拨款结转和结余之和。",
+        cell("grand_total"),
+        v("expense_total") + v("close_fiscal"),
+        v("grand_total"),
+        terms=3,
+    )
+    out += _eq(
+        "R18",
+        "公开04表 收入总计与支出总计不相等。",
+        cell("grand_total"),
+        t.item("grand_total"),
+        v("grand_total"),
+        terms=2,
+    )
+    return out
+
+
+@rule("R19", "公开04表 支出：合计栏 = 三项财政拨款之和；本年支出合计 = Σ类")
+def r19(rep: Report):
+    t = rep.table("t04")
+    if not t:
+        return []
+    parts = ("gpb", "gov_fund", "state_capital")
+    out = []
+    lines = [(r.name, r.values, r.cells) for r in t.rows]
+    lines.append(
+        (
+            "本年支出合计",
+            t.items.get("R:expense_total", {}),
+            t.item_cells.get("R:expense_total", {}),
+        )
+    )
+    for name, vals, cells in lines:
+        out += _eq(
+            "R19",
+            f"公开04表 {name}：合计不等于三项财政拨款之和。",
+            cells.get("total"),
+            _sum(vals.get(p) for p in parts),
+            vals.get("total") or ZERO,
+            terms=4,
+        )
+    for col in ("total", *parts):
+        out += _eq(
+            "R19",
+            f"公开04表 本年支出合计不等于各功能分类（类）支出之和（{_T04_COLS[col]}）。",
+            t.item_cells.get("R:expense_total", {}).get(col),
+            _sum(r.values.get(col) for r in t.rows),
+            t.item("R:expense_total", col),
+            terms=len(t.rows) + 1,
+        )
+    return out
+
+
+_T04_COLS = {
+    "total": "合计",
+    "gpb": "一般公共预算财政拨款",
+    "gov_fund": "政府性基金预算财政拨款",
+    "state_capital": "国有资本经营预算财政拨款",
+}
+
+
+@rule("R32", "人员经费 + 公用经费（公开06表）= 基本支出（公开05表）")
+def r32(rep: Report):
+    a, b = rep.table("t06"), rep.table("t05")
+    if not (a and b):
+        return []
+    return _eq(
+        "R32",
+        "公开06表 人员经费合计与公用经费合计之和不等于公开05表 基本支出。",
+        a.total_cells.get("personnel"),
+        b.total_of("exp_basic"),
+        a.total_of("personnel") + a.total_of("public"),
+        terms=3,
+    )
+
+
+# --- 公开09表: plausibility -------------------------------------------------------------
+
+_SANGONG_MONEY = (
+    ("abroad", "因公出国（境）费"),
+    ("car_purchase", "公务用车购置费"),
+    ("car_operation", "公务用车运行维护费"),
+    ("reception", "公务接待费"),
+)
+
+
+def _sg(t: Table, key: str, col: str) -> Decimal:
+    return (t.items.get(key) or {}).get(col) or ZERO
+
+
+def _sg_cell(t: Table, key: str, col: str) -> str:
+    return str((t.item_cells.get(key) or {}).get(col) or "")
+
+
+@rule("R41", "“三公”经费决算数超过预算数（警告）")
+def r41(rep: Report):
+    t = rep.table("t09")
+    if not t:
+        return []
+    out = []
+    for key, name in (("sg_total", "“三公”经费合计"), *_SANGONG_MONEY):
+        budget, actual = _sg(t, key, "budget"), _sg(t, key, "actual")
+        if budget > 0 and actual > budget:
+            out.append(
+                Finding(
+                    WARNING,
+                    "R41",
+                    f"公开09表 {name}决算数超过预算数，请确认并在差异原因中说明。",
+                    _sg_cell(t, key, "actual"),
+                    f"≤ {_fmt(budget)}",
+                    _fmt(actual),
+                )
+            )
+    return out
+
+
+@rule("R42", "无预算而有支出（警告）：“三公”各项预算为0而决算数大于0")
+def r42(rep: Report):
+    t = rep.table("t09")
+    if not t:
+        return []
+    out = []
+    for key, name in _SANGONG_MONEY:
+        if _sg(t, key, "budget") == 0 and _sg(t, key, "actual") > 0:
+            out.append(
+                Finding(
+                    WARNING,
+                    "R42",
+                    f"公开09表 {name}没有预算却有支出。",
+                    _sg_cell(t, key, "budget"),
+                    "预算数 > 0",
+                    _fmt(ZERO),
+                )
+            )
+    return out
+
+
+#: (amount key, count key, what): an amount needs its count and a count its amount
+_SANGONG_COUNTS = (
+    ("abroad", "abroad_groups", "因公出国（境）团组数"),
+    ("abroad", "abroad_people", "因公出国（境）人次数"),
+    ("car_purchase", "cars_purchased", "公务用车购置数"),
+    ("car_operation", "cars_held", "公务用车保有量"),
+    ("reception_domestic", "reception_batches", "国内公务接待批次"),
+    ("reception_domestic", "reception_people", "国内公务接待人次"),
+)
+
+
+@rule("R43", "“三公”经费金额与统计数相符：有金额须有次数/辆数，有次数须有金额")
+def r43(rep: Report):
+    t = rep.table("t09")
+    if not t:
+        return []
+    out = []
+    for amount_key, count_key, what in _SANGONG_COUNTS:
+        amount = _sg(t, amount_key, "actual")
+        count = (t.items.get(count_key) or {}).get("actual") or 0
+        if amount > 0 and count == 0:
+            out.append(
+                Finding(
+                    ERROR,
+                    "R43",
+                    f"公开09表 有{_label_of(amount_key)}支出，{what}却为0。",
+                    _sg_cell(t, count_key, "actual"),
+                    "> 0",
+                    "0",
+                )
+            )
+        elif count > 0 and amount == 0 and count_key != "cars_held":
+            out.append(
+                Finding(
+                    ERROR,
+                    "R43",
+                    f"公开09表 {what}为{count}，{_label_of(amount_key)}却为0。",
+                    _sg_cell(t, amount_key, "actual"),
+                    "> 0",
+                    _fmt(ZERO),
+                )
+            )
+    return out
+
+
+def _label_of(key: str) -> str:
+    return {
+        "abroad": "因公出国（境）费",
+        "car_purchase": "公务用车购置费",
+        "car_operation": "公务用车运行维护费",
+        "reception_domestic": "国内接待费",
+    }[key]
+
+
+@rule("R44", "公开09表 机关运行经费 = 行政单位 + 参照公务员法管理事业单位")
+def r44(rep: Report):
+    t = rep.table("t09")
+    if not t:
+        return []
+    return _eq(
+        "R44",
+        "公开09表 机关运行经费不等于行政单位与参照公务员法管理事业单位之和。",
+        _sg_cell(t, "admin_cost", "actual"),
+        _sg(t, "admin_cost_admin", "actual") + _sg(t, "admin_cost_civil", "actual"),
+        _sg(t, "admin_cost", "actual"),
+        terms=3,
+    )
+
+
+@rule("R45", "三公经费补充：按车型的购置金额、保有辆数与公开09表一致")
+def r45(rep: Report):
+    t = rep.table("t09")
+    sheet = "三公经费补充"
+    facts = rep.facts.get(sheet) or {}
+    if not t or not facts:
+        return []
+    cells = rep.fact_cells.get(sheet, {})
+    out = []
+    kinds = ("轿车", "越野车", "载客汽车")
+    held = [facts.get(f"保有{k}数量") for k in kinds]
+    if any(v is not None for v in held):
+        expected = (t.items.get("cars_held") or {}).get("actual") or 0
+        found = sum(v or 0 for v in held)
+        if found != expected:
+            out.append(
+                Finding(
+                    ERROR,
+                    "R45",
+                    "三公经费补充 各车型保有数量之和与公开09表 公务用车保有量不一致。",
+                    str(cells.get("保有轿车数量", sheet)),
+                    str(expected),
+                    str(found),
+                )
+            )
+    bought = [facts.get(f"购置{k}金额") for k in kinds]
+    if any(v is not None for v in bought):
+        out += _eq(
+            "R45",
+            "三公经费补充 各车型购置金额之和与公开09表 公务用车购置费不一致。",
+            cells.get("购置轿车金额", sheet),
+            _sg(t, "car_purchase", "actual"),
+            _sum(bought),
+            terms=4,
+        )
+    return out
+
+
+# --- the year, last year, budgets, facts ------------------------------------------------
+
+
+@rule("R64", "年度：公开表表头的年度与“单位基本情况”一致，且不晚于当前年度")
+def r64(rep: Report):
+    import datetime
+
+    year = rep.unit.year
+    out = []
+    cell = (rep.fact_cells.get("单位基本情况") or {}).get("年度", "单位基本情况")
+    this_year = datetime.date.today().year
+    if year and year >= this_year:
+        out.append(
+            Finding(
+                ERROR,
+                "R64",
+                f"决算年度 {year} 尚未结束，不能编制决算（应为 {this_year - 1} 年或更早）。",
+                str(cell),
+                f"≤ {this_year - 1}",
+                str(year),
+            )
+        )
+    for t in rep.tables.values():
+        if t.year is not None and year and t.year != year:
+            out.append(
+                Finding(
+                    ERROR,
+                    "R64",
+                    f"{t.layout.number} 表头年度与单位基本情况的年度不同（是否放入了其他年度的表？）。",
+                    str(t.year_cell),
+                    str(year),
+                    str(t.year),
+                )
+            )
+    return out
+
+
+#: (上年决算数 label, this year's figure, where it is) for the 100% change warning
+def _prior_pairs(rep: Report):
+    t01, t04, t05, t09 = (rep.table(k) for k in ("t01", "t04", "t05", "t09"))
+    if t01:
+        yield (
+            "收入总计",
+            t01.item("grand_total"),
+            t01.item_cells.get("grand_total", {}).get("amount"),
+        )
+        yield (
+            "本年收入合计",
+            t01.item("income_total"),
+            t01.item_cells.get("income_total", {}).get("amount"),
+        )
+        yield (
+            "本年支出合计",
+            t01.item("R:expense_total"),
+            t01.item_cells.get("R:expense_total", {}).get("amount"),
+        )
+    if t04:
+        yield (
+            "财政拨款收入总计",
+            t04.item("grand_total"),
+            t04.item_cells.get("grand_total", {}).get("amount"),
+        )
+    if t05:
+        yield (
+            "一般公共预算财政拨款支出",
+            t05.total_of("exp_total"),
+            t05.total_cells.get("exp_total"),
+        )
+    if t09:
+        yield (
+            "“三公”经费支出合计",
+            _sg(t09, "sg_total", "actual"),
+            _sg_cell(t09, "sg_total", "actual"),
+        )
+        for key, name in _SANGONG_MONEY:
+            yield name, _sg(t09, key, "actual"), _sg_cell(t09, key, "actual")
+        yield (
+            "机关运行经费",
+            _sg(t09, "admin_cost", "actual"),
+            _sg_cell(t09, "admin_cost", "actual"),
+        )
+
+
+#: the 变动原因 field that explains a change; once filled, the change is not questioned
+_REASON_FOR = {
+    "收入总计": "收支总计变动原因",
+    "财政拨款收入总计": "财政拨款收支总计变动原因",
+    "一般公共预算财政拨款支出": "一般公共预算财政拨款支出变动原因",
+    "“三公”经费支出合计": "“三公”经费变动原因",
+    "因公出国（境）费": "因公出国（境）费变动原因",
+    "公务用车购置费": "公务用车购置及运行维护费变动原因",
+    "公务用车运行维护费": "公务用车购置及运行维护费变动原因",
+    "公务接待费": "公务接待费变动原因",
+    "机关运行经费": "机关运行经费变动原因",
+}
+
+
+@rule("R65", "与上年相比变动超过100%且未填写变动原因（警告）")
+def r65(rep: Report):
+    out = []
+    for label, now, where in _prior_pairs(rep):
+        before = rep.prior.get(label)
+        if before is None or before <= 0 or rep.reasons.get(_REASON_FOR.get(label, "")):
+            continue
+        if abs(now - before) > before:
+            rate = (now - before) / before * 100
+            out.append(
+                Finding(
+                    WARNING,
+                    "R65",
+                    f"{label}较上年变动 {rate:+.2f}%，超过100%，请核对“上年决算数”并说明变动原因。",
+                    str(where or rep.prior_cells.get(label, "")),
+                    f"上年 {_fmt(before)}",
+                    _fmt(now),
+                )
+            )
+    return out
+
+
+@rule("R66", "有支出而无预算（警告）：公开05表 项级科目有支出，项目预算中没有预算数")
+def r66(rep: Report):
+    t = rep.table("t05")
+    if not t or not rep.budgets:
+        return []
+    out = []
+    for row in t.rows:
+        if len(row.code) != 7 or row.amount("exp_total") <= 0:
+            continue
+        b = rep.budgets.get(row.code)
+        budget = None if b is None else (b.adjusted if b.adjusted is not None else b.initial)
+        if not budget:
+            out.append(
+                Finding(
+                    WARNING,
+                    "R66",
+                    f"公开05表 {row.code}{row.name} 有支出，但“项目预算”中没有该科目的预算数，"
+                    "文中将写作“无预算”。",
+                    str(row.cells.get("exp_total", row.where)),
+                    "预算数 > 0",
+                    "无" if b is None else _fmt(ZERO),
+                )
+            )
+    return out
+
+
+@rule("R67", "政府采购：授予中小企业 ≤ 采购总额，其中小微企业 ≤ 中小企业")
+def r67(rep: Report):
+    sheet = "政府采购"
+    f = rep.facts.get(sheet) or {}
+    if not f:
+        return []
+    cells = rep.fact_cells.get(sheet, {})
+    total = _sum(f.get(k) for k in ("政府采购货物支出", "政府采购工程支出", "政府采购服务支出"))
+    sme = f.get("授予中小企业合同金额") or ZERO
+    small = f.get("其中：授予小微企业合同金额") or ZERO
+    out = []
+    if sme > total:
+        out.append(
+            Finding(
+                ERROR,
+                "R67",
+                "政府采购 授予中小企业合同金额大于货物、工程、服务采购支出之和。",
+                str(cells.get("授予中小企业合同金额", sheet)),
+                f"≤ {_fmt(total)}",
+                _fmt(sme),
+            )
+        )
+    if small > sme:
+        out.append(
+            Finding(
+                ERROR,
+                "R67",
+                "政府采购 授予小微企业合同金额大于授予中小企业合同金额。",
+                str(cells.get("其中：授予小微企业合同金额", sheet)),
+                f"≤ {_fmt(sme)}",
+                _fmt(small),
+            )
+        )
+    return out
+
+
+_VEHICLE_KINDS = (
+    "主要领导干部用车",
+    "机要通信用车",
+    "应急保障用车",
+    "执法执勤用车",
+    "特种专业技术用车",
+    "离退休干部用车",
+    "其他用车",
+)
+
+
+@rule("R68", "国有资产：车辆总数 = 各类用车之和")
+def r68(rep: Report):
+    sheet = "国有资产"
+    f = rep.facts.get(sheet) or {}
+    kinds = [f.get(k) for k in _VEHICLE_KINDS]
+    if f.get("车辆总数") is None or all(v is None for v in kinds):
+        return []
+    found = sum(v or 0 for v in kinds)
+    if found == f["车辆总数"]:
+        return []
+    return [
+        Finding(
+            ERROR,
+            "R68",
+            "国有资产 车辆总数不等于各类用车之和。",
+            str((rep.fact_cells.get(sheet) or {}).get("车辆总数", sheet)),
+            str(found),
+            str(f["车辆总数"]),
+        )
+    ]
+
+
 def run_checks(report: Report) -> list[Finding]:
-    findings: list[Finding] = []
-    for _rid, _desc, fn in RULES:
-        findings.extend(fn(report))
-    return findings
+    """Every rule over the report, in rule order."""
+    in_wan = any(t.unit == "万元" for t in report.tables.values())
+    token = _HALF_UNIT.set(Decimal("50") if in_wan else ZERO)
+    try:
+        findings: list[Finding] = []
+        for _rid, _desc, fn in RULES:
+            findings.extend(fn(report))
+        return findings
+    finally:
+        _HALF_UNIT.reset(token)

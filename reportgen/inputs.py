@@ -9,16 +9,11 @@ are found by their names (see :mod:`reportgen.schema`). Every problem becomes a
 from __future__ import annotations
 
 import re
-import zipfile
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from . import codes, schema
-from .findings import ERROR, WARNING, Finding, InputError
+from .findings import ERROR, WARNING, Finding
 from .layouts import (
     FUNCTION_CLASSES_2021,
     LAYOUTS,
@@ -28,28 +23,12 @@ from .layouts import (
 )
 from .model import BudgetLine, Cell, Report, Row, Table, UnitInfo
 from .money import AmountError, parse_amount, to_yuan
+from .sheets import Grid, load_grids
 
-MAX_ROWS = 5000
-MAX_COLS = 60
 _ORDINAL = re.compile(
     r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|其中[:：])"
 )
 _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
-
-
-@dataclass
-class Grid:
-    """A sheet's values as a list of rows (0-based), with its name for cell references."""
-
-    name: str
-    rows: list[list[object]]
-
-    def cell(self, r: int, c: int) -> Cell:
-        return Cell(self.name, f"{get_column_letter(c + 1)}{r + 1}")
-
-    def text(self, r: int, c: int) -> str:
-        v = self.rows[r][c] if c < len(self.rows[r]) else None
-        return "" if v is None else str(v).strip()
 
 
 class Reader:
@@ -68,45 +47,8 @@ class Reader:
     # --- workbook -------------------------------------------------------------------
 
     def load(self) -> list[Grid]:
-        path = self.path
-        if not path.exists():
-            raise InputError([Finding(ERROR, "IN-01", f"找不到输入文件：{path}")])
-        if path.suffix.lower() != ".xlsx" or not zipfile.is_zipfile(path):
-            raise InputError(
-                [
-                    Finding(
-                        ERROR,
-                        "IN-02",
-                        f"{path.name} 不是 Excel 工作簿（.xlsx）。请在 Excel 或 WPS 中打开后另存为 .xlsx。",
-                    )
-                ]
-            )
-        try:
-            wb = load_workbook(path, data_only=True, read_only=True)
-        except Exception as exc:  # openpyxl raises many types for broken files
-            raise InputError(
-                [
-                    Finding(
-                        ERROR,
-                        "IN-02",
-                        f"无法读取工作簿 {path.name}：{exc}。请在 Excel 或 WPS 中打开后重新保存。",
-                    )
-                ]
-            ) from exc
-        grids = []
-        try:
-            for ws in wb.worksheets:
-                rows = []
-                for i, row in enumerate(ws.iter_rows(values_only=True)):
-                    if i >= MAX_ROWS:
-                        self.error("IN-03", f"工作表超过 {MAX_ROWS} 行，已停止读取。", ws.title)
-                        break
-                    rows.append(list(row[:MAX_COLS]))
-                while rows and all(v is None for v in rows[-1]):
-                    rows.pop()
-                grids.append(Grid(ws.title, rows))
-        finally:
-            wb.close()
+        grids, findings = load_grids(self.path)
+        self.findings.extend(findings)
         return grids
 
     # --- amounts ---------------------------------------------------------------------
@@ -162,6 +104,20 @@ def _region_end(grid: Grid, start: int, starts: list[int]) -> int:
     return min(later) if later else len(grid.rows)
 
 
+_YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年度?")
+
+
+def _heading_year(grid: Grid, start: int, end: int) -> tuple[int | None, Cell | None]:
+    """The year in the lines around a table's title ("2021年度"), if the export prints one."""
+    for r in range(start, min(end, start + 4)):
+        for c in range(len(grid.rows[r])):
+            v = grid.rows[r][c]
+            m = _YEAR.search(v) if isinstance(v, str) else None
+            if m:
+                return int(m.group(1)), grid.cell(r, c)
+    return None, None
+
+
 def _unit_and_department(grid: Grid, start: int, end: int) -> tuple[str | None, str, Cell | None]:
     unit, dept, unit_cell = None, "", None
     for r in range(start, min(end, start + 8)):
@@ -209,6 +165,8 @@ def _read_coded(
         return
     head_row, cols = num
     first_val = cols[0]
+    level_cols = _level_columns(g, start, head_row, first_val)
+    context = ["", ""]  # the 类 and 款 codes of the rows above (for blank code columns)
     for r in range(head_row + 1, end):
         texts = [g.text(r, c) for c in range(min(first_val, len(g.rows[r])))]
         joined = normalize_label("".join(texts))
@@ -225,8 +183,7 @@ def _read_coded(
         if joined.startswith("合计") or joined == "总计":
             table.total, table.total_cells = values, cells
             continue
-        digits = [t for t in texts if t and re.fullmatch(r"\d+", t.replace(" ", ""))]
-        code = "".join(digits) if digits else ""
+        code = _row_code(texts, level_cols, context)
         name = next((normalize_label(t) for t in texts if t and not re.fullmatch(r"\d+", t)), "")
         code_col = next((c for c in range(first_val) if g.text(r, c)), 0)
         if not _CODE.match(code):
@@ -238,6 +195,7 @@ def _read_coded(
                 code or "空",
             )
             continue
+        context[:] = [code[:3], code[:5] if len(code) >= 5 else ""]
         name_col = next(
             (
                 c
@@ -249,6 +207,43 @@ def _read_coded(
         if name_col is not None:
             cells["name"] = g.cell(r, name_col)
         table.rows.append(Row(code, name, values, cells, g.cell(r, code_col)))
+
+
+def _level_columns(g: Grid, start: int, head_row: int, first_val: int) -> tuple[int, ...] | None:
+    """Columns headed 类, 款, 项 (codes split over three columns), or None."""
+    for r in range(start, head_row):
+        labels = {normalize_label(g.text(r, c)): c for c in range(min(first_val, len(g.rows[r])))}
+        if {"类", "款", "项"} <= labels.keys():
+            return labels["类"], labels["款"], labels["项"]
+    return None
+
+
+def _row_code(texts: list[str], level_cols: tuple[int, ...] | None, context: list[str]) -> str:
+    """The 科目编码 of one row, whole or split over 类/款/项 columns.
+
+    Exports write the code whole ("2010101"), split in full ("201" "01" "01"), or split
+    with the parent levels left blank ("" "" "01" under 20101). Blank levels are taken
+    from the rows above, which is how a reader of the printed table reads them too.
+    """
+
+    def digits(t: str) -> str:
+        t = t.replace(" ", "")
+        return t if re.fullmatch(r"\d+", t) else ""
+
+    if level_cols is None:
+        return "".join(d for d in (digits(t) for t in texts) if d)
+    lei, kuan, xiang = (digits(texts[c]) if c < len(texts) else "" for c in level_cols)
+    if lei and not kuan and not xiang:
+        return lei  # whole code in the first column
+    if len(kuan) == 5 and not lei and not xiang:
+        return kuan
+    if len(xiang) == 7 and not lei and not kuan:
+        return xiang
+    if not lei and len(kuan) == 2:
+        lei = context[0]
+    if not lei and not kuan and len(xiang) == 2:
+        return context[1] + xiang if context[1] else xiang
+    return lei + kuan + xiang
 
 
 def _match_item(label: str, items, used: set[str]):
@@ -456,6 +451,7 @@ def read_tables(rd: Reader, grids: list[Grid]) -> dict[str, Table]:
         table = tables.get(lay.key)
         if table is None:
             table = Table(lay, g.name, unit, dept, g.cell(r, c))
+            table.year, table.year_cell = _heading_year(g, r, end)
             tables[lay.key] = table
         elif table.unit != unit:
             rd.error(

@@ -60,6 +60,9 @@ class Table:
     #: labelled rows (公开01/04 both sides, 公开09): key -> column -> value
     items: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
     item_cells: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    #: the year printed in the table's heading ("2021年度"), when there is one
+    year: int | None = None
+    year_cell: Cell | None = None
 
     def item(self, key: str, col: str = "amount") -> Decimal:
         return (self.items.get(key) or {}).get(col) or ZERO

@@ -20,6 +20,7 @@ UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal("1"), "万元": TEN_THOUSAND}
 
 _PLACEHOLDERS = {"", "—", "–", "-", "－", "——", "/", "＿", "_"}
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED_RE = re.compile(r"^\(?[+-]?\d{1,3}(,\d{3})+(\.\d*)?\)?$")
 
 
 class AmountError(ValueError):
@@ -52,8 +53,15 @@ def parse_amount(raw: object) -> Decimal | None:
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise AmountError(f"不是金额：{raw}")
         return Decimal(repr(raw))
-    text = str(raw).strip().replace(",", "").replace("，", "").replace(" ", "")
+    text = (
+        str(raw).strip().replace("，", ",").replace(" ", "").replace("（", "(").replace("）", ")")
+    )
     text = text.replace("\u3000", "").replace("\xa0", "")
+    if "," in text:
+        # "1,234.56" is a separator; "5,26" (seed 004's typo for 5.26) is not a number
+        if not _GROUPED_RE.match(text):
+            raise AmountError(f"千位分隔符位置不对：{raw!r}")
+        text = text.replace(",", "")
     if text in _PLACEHOLDERS:
         return None
     negative = text.startswith("(") and text.endswith(")")

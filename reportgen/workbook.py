@@ -38,6 +38,25 @@ _NOTE_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
 @dataclass
+class ExportStyle:
+    """How a 决算 software export differs from the tidy workbook ``init`` writes.
+
+    The importer must read every variant to the same figures; tests build the seed's
+    tables in each style (and as .xls) to prove it.
+    """
+
+    #: 科目编码 "whole" in the 类 column; "split" as 201 | 01 | 01; "sparse" with the
+    #: parent levels left blank (| | 01 under 20101)
+    codes: str = "whole"
+    one_sheet: bool = False  #: every 公开表 stacked on one sheet
+    page_rows: int | None = None  #: data rows per page; later pages repeat title and header
+    text_numbers: bool = False  #: amounts stored as text with thousands separators
+    dashes: bool = False  #: "—" in empty amount cells
+    padded_names: bool = False  #: names with stray (full-width) spaces
+    year_line: bool = False  #: a "2021年度" line under the title
+
+
+@dataclass
 class CodedData:
     """Rows of a 功能分类 table: (code, name, {column key: amount in 元})."""
 
@@ -67,6 +86,7 @@ class WorkbookData:
     sections: list[tuple[str, str]] = field(default_factory=list)  # 整体绩效自评
     illustrative: dict[str, str] = field(default_factory=dict)  # sheet -> note
     skip_tables: tuple[str, ...] = ()  # layout keys not written (tests of missing sheets)
+    style: ExportStyle = field(default_factory=ExportStyle)
 
 
 def write_workbook(path: Path, data: WorkbookData | None = None, names=None) -> None:
@@ -80,12 +100,16 @@ def write_workbook(path: Path, data: WorkbookData | None = None, names=None) -> 
     _write_instructions(wb)
     for spec in schema.SHEETS:
         _write_supplement(wb, spec, data)
+    shared = wb.create_sheet("公开表") if data.style.one_sheet else None
+    next_row = 1
     for layout in LAYOUTS:
         if layout.key in data.skip_tables:
             continue
-        ws = wb.create_sheet(layout.number)
-        row = _write_title(ws, layout, data)
-        _WRITERS[layout.kind](ws, layout, data, row, names or {})
+        ws = shared or wb.create_sheet(layout.number)
+        top = next_row if shared else 1
+        row = _write_title(ws, layout, data, top)
+        end = _WRITERS[layout.kind](ws, layout, data, row, names or {})
+        next_row = end + 3
     wb.save(path)
 
 
@@ -95,8 +119,15 @@ def write_workbook(path: Path, data: WorkbookData | None = None, names=None) -> 
 def _amount(data: WorkbookData, value: Decimal | None):
     """Amount in 元 -> the number written in the sheet's unit (None stays empty)."""
     if value is None or value == 0:
-        return None
-    return value / UNIT_FACTORS[data.unit]
+        return "—" if data.style.dashes else None
+    value = value / UNIT_FACTORS[data.unit]
+    if data.style.text_numbers:
+        return f"{value:,}"
+    return value
+
+
+def _name(data: WorkbookData, name: str) -> str:
+    return f" {name}\u3000" if data.style.padded_names and name else name
 
 
 def _put(ws, row: int, col: int, value, *, bold=False, number=False, border=True, align=None):
@@ -113,21 +144,23 @@ def _put(ws, row: int, col: int, value, *, bold=False, number=False, border=True
     return cell
 
 
-def _write_title(ws, layout: TableLayout, data: WorkbookData) -> int:
-    """Title, 公开NN表, 部门 and 金额单位 lines; returns the first header row (1-based)."""
+def _write_title(ws, layout: TableLayout, data: WorkbookData, top: int = 1) -> int:
+    """Title, 公开NN表, 部门 and 金额单位 lines from row ``top``; returns the header row."""
     last = layout.width
-    ws.cell(row=1, column=1, value=layout.title).font = _TITLE
-    ws.cell(row=1, column=1).alignment = _CENTER
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    ws.row_dimensions[1].height = 30
-    ws.cell(row=2, column=last, value=layout.number).alignment = Alignment(horizontal="right")
-    ws.cell(row=3, column=1, value=f"部门：{data.department}")
-    ws.cell(row=3, column=last, value=f"金额单位：{data.unit}").alignment = Alignment(
+    ws.cell(row=top, column=1, value=layout.title).font = _TITLE
+    ws.cell(row=top, column=1).alignment = _CENTER
+    ws.merge_cells(start_row=top, start_column=1, end_row=top, end_column=last)
+    ws.row_dimensions[top].height = 30
+    ws.cell(row=top + 1, column=last, value=layout.number).alignment = Alignment(horizontal="right")
+    if data.style.year_line:
+        ws.cell(row=top + 1, column=1, value=f"{data.year}年度")
+    ws.cell(row=top + 2, column=1, value=f"部门：{data.department}")
+    ws.cell(row=top + 2, column=last, value=f"金额单位：{data.unit}").alignment = Alignment(
         horizontal="right"
     )
     for c in range(1, last + 1):
         ws.column_dimensions[get_column_letter(c)].width = 16
-    return 4
+    return top + 3
 
 
 def _write_header(ws, layout: TableLayout, top: int) -> int:
@@ -147,27 +180,45 @@ def _write_header(ws, layout: TableLayout, top: int) -> int:
     return top + layout.header_rows
 
 
-def _write_note(ws, layout: TableLayout, row: int) -> None:
-    for i, line in enumerate(layout.note.split("\n")):
+def _write_note(ws, layout: TableLayout, row: int) -> int:
+    """The 注 lines under a table; returns the last row written."""
+    lines = layout.note.split("\n")
+    for i, line in enumerate(lines):
         ws.cell(row=row + 1 + i, column=1, value=line)
+    return row + len(lines)
 
 
 # --- table kinds --------------------------------------------------------------------
 
 
-def _write_coded(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> None:
+def _write_coded_head(ws, layout: TableLayout, top: int) -> int:
     row = _write_header(ws, layout, top)
     # 栏次 row: numbers 1..N over the amount columns
     _put(ws, row, 0, "栏次", align=_CENTER)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     for i in range(len(layout.columns)):
         _put(ws, row, 4 + i, i + 1, align=_CENTER)
-    row += 1
+    return row + 1
+
+
+def _code_cells(code: str, style: str) -> tuple[str | None, str | None, str | None]:
+    """The 类, 款, 项 cells of one row for the export style."""
+    if style == "whole":
+        return code, None, None
+    parts = (code[:3], code[3:5] or None, code[5:7] or None)
+    if style == "split":
+        return parts
+    level = {3: 0, 5: 1, 7: 2}[len(code)]  # sparse: only the row's own level
+    return tuple(p if i == level else None for i, p in enumerate(parts))  # type: ignore[return-value]
+
+
+def _write_coded(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> int:
+    row = _write_coded_head(ws, layout, top)
     coded = data.coded.get(layout.key, CodedData())
     total = coded.total
     if total is None:
         total = {}
-        for code, _name, vals in coded.rows:
+        for code, _label, vals in coded.rows:
             if len(code) == 3:
                 for k, v in vals.items():
                     total[k] = total.get(k, Decimal(0)) + (v or 0)
@@ -176,20 +227,23 @@ def _write_coded(ws, layout: TableLayout, data: WorkbookData, top: int, names) -
     for i, col in enumerate(layout.columns):
         _put(ws, row, 4 + i, _amount(data, total.get(col.key)), number=True, bold=True)
     row += 1
-    for code, name, vals in coded.rows:
-        _put(ws, row, 0, code)
-        _put(ws, row, 1, None)
-        _put(ws, row, 2, None)
-        _put(ws, row, 3, name)
+    per_page = data.style.page_rows
+    for n, (code, name, vals) in enumerate(coded.rows):
+        if per_page and n and n % per_page == 0:  # a continuation page
+            row = _write_coded_head(ws, layout, _write_title(ws, layout, data, row + 1))
+        for j, part in enumerate(_code_cells(code, data.style.codes)):
+            _put(ws, row, j, part)
+        _put(ws, row, 3, _name(data, name))
         for i, col in enumerate(layout.columns):
             _put(ws, row, 4 + i, _amount(data, vals.get(col.key)), number=True)
         row += 1
     if layout.empty_note and not coded.rows:
         ws.cell(row=row + 3, column=1, value=layout.empty_note)
-    _write_note(ws, layout, row)
+        row += 3
+    return _write_note(ws, layout, row)
 
 
-def _write_summary(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> None:
+def _write_summary(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> int:
     row = _write_header(ws, layout, top)
     ex = layout.extra
     right_cols = ex["right_cols"]
@@ -215,14 +269,14 @@ def _write_summary(ws, layout: TableLayout, data: WorkbookData, top: int, names)
         line = i + 1
         if i < left_lines:
             it = left[i]
-            _put(ws, row, 0, it.label)
+            _put(ws, row, 0, _name(data, it.label))
             _put(ws, row, 2, _amount(data, items.get(it.key, {}).get("amount")), number=True)
         else:
             _put(ws, row, 0, None)
             _put(ws, row, 2, None)
         _put(ws, row, 1, line, align=_CENTER)
         code, name = FUNCTION_CLASSES_2021[i]
-        _put(ws, row, 3, f"{cn_ordinal(i + 1)}、{name}")
+        _put(ws, row, 3, _name(data, f"{cn_ordinal(i + 1)}、{name}"))
         _put(ws, row, 4, first_right_line + i, align=_CENTER)
         vals = classes.get(code, {})
         for j, col in enumerate(right_cols):
@@ -242,10 +296,10 @@ def _write_summary(ws, layout: TableLayout, data: WorkbookData, top: int, names)
         row += 1
         line += 1
         r_line += 1
-    _write_note(ws, layout, row)
+    return _write_note(ws, layout, row)
 
 
-def _write_economic(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> None:
+def _write_economic(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> int:
     row = _write_header(ws, layout, top)
     height = max(len(b) for b in ECONOMIC_BLOCKS)
     for i in range(height):
@@ -255,7 +309,7 @@ def _write_economic(ws, layout: TableLayout, data: WorkbookData, top: int, names
                 code = block[i]
                 name = data.economic_names.get(code) or names.get(code, "")
                 _put(ws, row, c, code, bold=len(code) == 3)
-                _put(ws, row, c + 1, name, bold=len(code) == 3)
+                _put(ws, row, c + 1, _name(data, name), bold=len(code) == 3)
                 _put(ws, row, c + 2, _amount(data, data.economic.get(code)), number=True)
             else:
                 for k in range(3):
@@ -270,10 +324,10 @@ def _write_economic(ws, layout: TableLayout, data: WorkbookData, top: int, names
         _put(ws, row, k, None)
     ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=8)
     _put(ws, row, 8, _amount(data, data.public_total), number=True, bold=True)
-    _write_note(ws, layout, row + 1)
+    return _write_note(ws, layout, row + 1)
 
 
-def _write_items(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> None:
+def _write_items(ws, layout: TableLayout, data: WorkbookData, top: int, names) -> int:
     from .layouts import SANGONG_COUNT_KEYS, SANGONG_NO_BUDGET
 
     row = _write_header(ws, layout, top)
@@ -298,7 +352,7 @@ def _write_items(ws, layout: TableLayout, data: WorkbookData, top: int, names) -
         else:
             _put(ws, row, 3, _amount(data, actual), number=True)
         row += 1
-    _write_note(ws, layout, row)
+    return _write_note(ws, layout, row)
 
 
 _WRITERS = {

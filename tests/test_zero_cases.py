@@ -14,6 +14,7 @@ def test_no_prior_year_and_all_zero_sangong(make_workbook, tmp_path):
     def mutate(data):
         data.kv["上年决算数"] = {}
         data.kv["变动原因"] = {}
+        data.kv["三公经费补充"] = {}  # no cars at all
         data.sangong = {k: v for k, v in data.sangong.items() if k.startswith("admin_cost")}
 
     result = build(make_workbook(mutate), tmp_path)
