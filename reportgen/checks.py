@@ -547,6 +547,7 @@ def r30(rep: Report):
         t.total_cells.get("personnel"),
         pers,
         t.total_of("personnel"),
+        terms=3,
     )
     out += _eq(
         "R30",
@@ -554,6 +555,7 @@ def r30(rep: Report):
         t.total_cells.get("public"),
         pub,
         t.total_of("public"),
+        terms=len(classes),
     )
     for c in classes:
         kids = [r for r in t.rows if len(r.code) == 5 and r.code.startswith(c.code)]
@@ -563,6 +565,7 @@ def r30(rep: Report):
             c.cells.get("amount"),
             _sum(k.values.get("amount") for k in kids),
             c.amount("amount"),
+            terms=len(kids) + 1,
         )
     return out
 
@@ -615,6 +618,7 @@ def r40(rep: Report):
             cell("sg_total"),
             v("abroad") + v("car_total") + v("reception"),
             v("sg_total"),
+            terms=4,
         )
         out += _eq(
             "R40",
@@ -622,6 +626,7 @@ def r40(rep: Report):
             cell("car_total"),
             v("car_purchase") + v("car_operation"),
             v("car_total"),
+            terms=3,
         )
         if col == "actual":
             out += _eq(
@@ -630,6 +635,7 @@ def r40(rep: Report):
                 cell("reception"),
                 v("reception_domestic") + v("reception_abroad"),
                 v("reception"),
+                terms=3,
             )
     return out
 
@@ -703,7 +709,7 @@ def r50(rep: Report):
 # --- supplementary --------------------------------------------------------------------
 
 
-@rule("R60", "项目预算的科目编码须出现在公开05表")
+@rule("R60", "项目预算的科目编码须出现在公开05表（警告）")
 def r60(rep: Report):
     t = rep.table("t05")
     if not t:
@@ -735,7 +741,7 @@ def r60(rep: Report):
     return out
 
 
-@rule("R61", "决算数与预算数不同时须说明原因")
+@rule("R61", "决算数与预算数不同时须说明原因（警告）")
 def r61(rep: Report):
     t = rep.table("t05")
     if not t:
@@ -755,7 +761,7 @@ def r61(rep: Report):
     return out
 
 
-@rule("R62", "公开表的部门名称与“单位基本情况”一致")
+@rule("R62", "公开表的部门名称与“单位基本情况”一致（警告）")
 def r62(rep: Report):
     out = []
     for t in rep.tables.values():
@@ -773,7 +779,7 @@ def r62(rep: Report):
     return out
 
 
-@rule("R63", "金额不应为负数")
+@rule("R63", "金额不应为负数（警告）")
 def r63(rep: Report):
     out = []
     for t in rep.tables.values():

@@ -25,6 +25,34 @@ from .model import BudgetLine, Cell, Report, Row, Table, UnitInfo
 from .money import AmountError, parse_amount, to_yuan
 from .sheets import Grid, load_grids
 
+#: What each reading rule means (listed in docs/input-format.md; ids are stable).
+INPUT_RULES = {
+    "IN-01": "输入文件不存在",
+    "IN-02": "不是 Excel 工作簿（.xlsx/.xls），或文件已损坏",
+    "IN-03": "工作表超过行数上限（5000 行）",
+    "IN-04": "公开表缺少“金额单位：元/万元”一行",
+    "IN-05": "续页的金额单位与首页不同",
+    "IN-06": "找不到某张公开表（按表名查找）",
+    "IN-07": "文件过大或解压后过大（疑似压缩炸弹），拒绝读取",
+    "IN-08": "公式单元格没有保存计算结果（须在 Excel/WPS 中打开并保存）",
+    "IN-09": "工作簿中没有任何公开表",
+    "IN-10": "金额单元格不是数字（含千位分隔符位置错误，如“5,26”）",
+    "IN-11": "数量单元格不是非负整数",
+    "IN-20": "公开表找不到栏次行或表头，无法定位金额列",
+    "IN-21": "科目编码不是 3、5 或 7 位数字",
+    "IN-22": "公开01/04表左栏有无法识别的行（警告）",
+    "IN-23": "公开01/04表支出栏的功能分类（类）名称不在科目表中",
+    "IN-24": "公开09表缺少行（警告）",
+    "IN-30": "缺少补充信息表",
+    "IN-31": "补充信息表中有不认识的项目（警告）",
+    "IN-32": "补充信息表的必填项为空",
+    "IN-33": "年度不是四位年份",
+    "IN-34": "选项不在可选范围内",
+    "IN-35": "“项目预算”缺少表头行",
+    "IN-36": "“项目预算”的科目编码不是7位",
+    "IN-37": "“项目预算”的科目编码重复",
+}
+
 _ORDINAL = re.compile(
     r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|其中[:：])"
 )
@@ -311,14 +339,22 @@ def _read_summary(
                     g.cell(r, left_label),
                 )
         rtext = g.text(r, right_label)
+        unlabelled = [it for it in right_tail if not it.label and it.key not in used_right]
         if not rtext:
-            continue
+            # 公开04表 lines 61–63: the 年末 balance by fund, printed without a label
+            # under 年末财政拨款结转和结余; matched by order, never dropped silently
+            has_values = any(g.text(r, c) for c in right_amounts)
+            if not (has_values and unlabelled and used_right):
+                continue
+            it = unlabelled[0]
+        else:
+            it = None
         values = {
             col: rd.amount(g, r, c, unit)
             for col, c in zip(ex["right_cols"], right_amounts, strict=True)
         }
         cells = {col: g.cell(r, c) for col, c in zip(ex["right_cols"], right_amounts, strict=True)}
-        it = _match_item(rtext, right_tail, used_right)
+        it = it or _match_item(rtext, right_tail, used_right)
         if it:
             used_right.add(it.key)
             table.items["R:" + it.key] = values
@@ -462,6 +498,14 @@ def read_tables(rd: Reader, grids: list[Grid]) -> dict[str, Table]:
                 unit,
             )
         _READERS[lay.kind](rd, lay, g, r, end, unit, table)
+    if not found:
+        rd.error(
+            "IN-09",
+            "工作簿中没有找到任何公开表（按表名查找，如“收入支出决算总表”）。"
+            "请确认选择的是决算软件导出的公开表工作簿，或运行 reportgen init 取得空白工作簿。",
+            rd.path.name,
+        )
+        return tables
     for lay in LAYOUTS:
         if lay.key not in tables:
             rd.error(

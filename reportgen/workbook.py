@@ -25,7 +25,7 @@ from .layouts import (
     TableLayout,
     cn_ordinal,
 )
-from .money import UNIT_FACTORS
+from .money import UNIT_FACTORS, round_half_up
 
 AMOUNT_FORMAT = "#,##0.00"
 _THIN = Side(style="thin", color="000000")
@@ -54,6 +54,7 @@ class ExportStyle:
     dashes: bool = False  #: "—" in empty amount cells
     padded_names: bool = False  #: names with stray (full-width) spaces
     year_line: bool = False  #: a "2021年度" line under the title
+    decimals: int | None = None  #: round written amounts (a 万元 export shows 2 decimals)
 
 
 @dataclass
@@ -121,6 +122,8 @@ def _amount(data: WorkbookData, value: Decimal | None):
     if value is None or value == 0:
         return "—" if data.style.dashes else None
     value = value / UNIT_FACTORS[data.unit]
+    if data.style.decimals is not None:
+        value = round_half_up(value, data.style.decimals)
     if data.style.text_numbers:
         return f"{value:,}"
     return value

@@ -102,3 +102,21 @@ def test_template_error_names_file_and_line(example_path, tmp_path):
     assert res.exit_code == 2
     assert "part2_02_income.j2" in res.output and "第10行" in res.output
     assert not out.exists()
+
+
+def test_check_broken_xls_prints_a_table_naming_every_cell(make_workbook, tmp_path):
+    from export_fixture import xlsx_to_xls
+
+    def mutate(data):
+        data.sangong["sg_total"] = (D("63404.00"), D("42865.83"))
+        data.kv["上年决算数"]["收入总计"] = "一千八百万"
+
+    xls = xlsx_to_xls(make_workbook(mutate), tmp_path / "导出.xls")
+    res = CliRunner().invoke(main, ["check", str(xls)])
+    assert res.exit_code == 2
+    lines = res.output.splitlines()
+    assert lines[0].split() == ["级别", "规则", "位置", "说明"]
+    assert any(ln.startswith("错误  IN-10  上年决算数!B4") for ln in lines), res.output
+    assert lines[-1] == "共 1 个错误，0 个警告。"  # reading errors stop the 勾稽 checks
+    res = CliRunner().invoke(main, ["check", str(xls), "--format", "json"])
+    assert all(f["where"] for f in json.loads(res.output))

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from reportgen import schema  # noqa: E402
+from reportgen.checks import RULES  # noqa: E402
+from reportgen.inputs import INPUT_RULES  # noqa: E402
 from reportgen.layouts import LAYOUTS  # noqa: E402
 
 KINDS = {"text": "文字", "money": "金额（元）", "int": "整数", "year": "年份", "choice": "选项"}
@@ -23,7 +25,7 @@ def render() -> str:
     out = [
         "# 输入工作簿格式",
         "",
-        "一个部门一个年度一个 .xlsx 工作簿。`reportgen init 空白.xlsx` 写出含全部工作表、表头和",
+        "一个部门一个年度一个 .xlsx 或 .xls 工作簿（按文件内容识别格式，不看扩展名）。`reportgen init 空白.xlsx` 写出含全部工作表、表头和",
         "“填表说明”的空白工作簿；`inputs/example/` 中是按 seed 001（玉溪市互联网信息办公室 2021 年度）",
         "重建的完整示例。本页由 `tools/gen_input_docs.py` 根据代码中的定义生成，请勿手工修改。",
         "",
@@ -32,7 +34,9 @@ def render() -> str:
         "按表名查找（不依赖工作表名称或位置），一个工作表可以放多张表，一张表也可以分页重复表头。",
         "每张表须有“金额单位：元”或“金额单位：万元”一行；两种单位都按原值精确读入（万元 × 10000 换算为元），",
         "附表按输入的单位原样列示。金额列按“栏次”行（1、2、3……）定位；科目编码可整列填写，",
-        "也可分在“类、款、项”三列；空白、“—”表示无数。",
+        "也可分在“类、款、项”三列（上级编码留空时沿用上一行）；空白、“—”表示无数；以文字存放的数字",
+        "（如“1,234.56”）照常读入，千位分隔符位置不对（如“5,26”）则报错。公式须带有 Excel/WPS",
+        "保存的计算结果。以万元填报、保留两位小数的表，合计与明细之差在四舍五入误差以内时不报错。",
         "",
         "| 表号 | 表名 | 金额列（按栏次顺序） |",
         "|---|---|---|",
@@ -70,6 +74,21 @@ def render() -> str:
                 f"{f.absent or '—'} |"
             )
         out.append("")
+    out += [
+        "## 三、审核规则",
+        "",
+        "`reportgen check` 与 `reportgen build` 使用同一套规则。每条问题给出级别（错误/警告）、规则编号、",
+        "工作表!单元格、说明、应为、实为；有错误时不生成任何文件。",
+        "",
+        "### 读取规则",
+        "",
+        "| 规则 | 含义 |",
+        "|---|---|",
+    ]
+    out += [f"| {rid} | {text} |" for rid, text in INPUT_RULES.items()]
+    out += ["", "### 勾稽关系与合理性规则", "", "| 规则 | 含义 |", "|---|---|"]
+    out += [f"| {rid} | {desc} |" for rid, desc, _fn in sorted(RULES, key=lambda r: r[0])]
+    out.append("")
     return "\n".join(out)
 
 
