@@ -9,6 +9,7 @@ autoescaped, text from the workbook can never turn into a heading or a figure.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,7 +18,13 @@ from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+)
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -38,6 +45,7 @@ class Block:
     level: int = 0
     ref: str = ""
     style: str = ""
+    source: str = ""  # the template file that wrote it ("sichuan-2021/sections/…")
 
 
 @dataclass
@@ -124,7 +132,13 @@ def _reason(text: object) -> str:
 
 def make_env(pack: Pack, charts: dict | None = None) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in pack.dirs]),
+        # a name resolves child pack first; "<pack>:sections/x.j2" names one pack's file,
+        # so a child template can {% extends "sichuan-2021:sections/x.j2" %} and
+        # override a single {% block %}
+        loader=ChoiceLoader(
+            [FileSystemLoader(str(d)) for d in pack.dirs]
+            + [PrefixLoader({d.name: FileSystemLoader(str(d)) for d in pack.dirs}, delimiter=":")]
+        ),
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -228,14 +242,25 @@ def render_sections(pack: Pack, context: dict, charts: dict | None = None) -> li
     blocks: list[Block] = []
     for name in pack.settings.get("sections", []):
         try:
-            text = env.get_template(f"sections/{name}").render(**context)
+            template = env.get_template(f"sections/{name}")
+            text = template.render(**context)
         except TemplateError as exc:
             raise TemplateProblem(_describe(exc, name)) from exc
         parser = _BlockParser()
         parser.feed(text)
         parser.close()
-        blocks.extend(parser.blocks)
+        source = _relative_to_packs(template.filename or name, pack)
+        blocks.extend(dataclasses.replace(b, source=source) for b in parser.blocks)
     return blocks
+
+
+def _relative_to_packs(filename: str, pack: Pack) -> str:
+    """ "…/templates/sichuan-2021/sections/x.j2" -> "sichuan-2021/sections/x.j2"."""
+    path = Path(filename)
+    for d in pack.dirs:
+        if path.is_relative_to(d):
+            return f"{d.name}/{path.relative_to(d).as_posix()}"
+    return filename
 
 
 def _describe(exc: TemplateError, name: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import charts as charts_mod
+from .audit import audit_blocks, traceable_numbers
 from .checks import run_checks
 from .computed import Computed, compute
 from .document import build_docx
@@ -110,6 +111,11 @@ def render(report: Report, pack: Pack) -> bytes:
         "annex": annex,
     }
     blocks = render_sections(pack, context, specs)
+    audit_blocks(
+        blocks,
+        traceable_numbers(context, pack.decimals),
+        pack.settings.get("audit_literals", ()),
+    )
     title = f"{report.unit.name}{report.unit.year}年度部门决算"
     return build_docx(pack, title, blocks, specs, pngs, report.tables)
 

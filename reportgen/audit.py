@@ -1,0 +1,110 @@
+"""Self-audit of the rendered text: every number must come from the data.
+
+A wording pack is edited by people, so a figure can be typed into a template by hand
+("完成预算100%"), or a template can print a stale value. After rendering, every number
+in every heading and paragraph is looked up among the renderings of the figures the
+templates were given (amounts as 万元, fractions as percentages, counts, years) and the
+numbers inside user-supplied text. A number found nowhere fails the build, naming the
+template file and the sentence.
+
+Some numbers are part of the fixed wording and are not figures: figure and table
+numbers (图3, 公开05表), list numbering (1. / （2）), and the phrases a pack declares in
+its ``audit_literals`` setting (e.g. "12月31日", "单价50万元以上").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+
+from .money import fmt_percent, fmt_wan, round_half_up
+from .narrative import TemplateProblem
+
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
+#: numbers that label things rather than state figures
+_LABELS = re.compile(
+    r"图\s*\d+|公开\d+表|附表\d+|第\d+|^\s*\d+[.．、]|（\d+）|\(\d+\)|[A-Za-z]+\d+"
+)
+
+
+class AuditFailure(TemplateProblem):
+    """A number in the text that no figure explains; the message names file and sentence."""
+
+
+def traceable_numbers(context: object, decimals: int) -> set[str]:
+    """Every way a value in ``context`` may be printed by a template."""
+    out: set[str] = set()
+    for value in _walk(context):
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, Decimal):
+            out.update(_renderings(value, decimals))
+        elif isinstance(value, int):
+            out.add(str(value))
+            out.add(str(abs(value)))
+        elif isinstance(value, str):
+            out.update(_NUMBER.findall(value.replace(",", "")))
+    return out
+
+
+def _renderings(value: Decimal, decimals: int) -> set[str]:
+    value = abs(value)  # signs are words in the text (增加/减少)
+    forms = {
+        fmt_wan(value),  # an amount in 元 printed in 万元
+        fmt_percent(value, decimals),  # a fraction printed as a percentage
+        f"{round_half_up(value, decimals):.{decimals}f}",  # a percentage printed as is
+    }
+    if value == value.to_integral_value():
+        forms.add(str(int(value)))
+    return forms
+
+
+def _walk(value: object, seen: set[int] | None = None, depth: int = 0) -> Iterable[object]:
+    """Every scalar inside dataclasses, dicts, lists and tuples (cycles and depth bounded)."""
+    seen = set() if seen is None else seen
+    if depth > 12 or id(value) in seen:
+        return
+    if isinstance(value, (str, int, Decimal)):
+        yield value
+        return
+    seen.add(id(value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        children: Iterable[object] = (getattr(value, f.name) for f in dataclasses.fields(value))
+        # properties such as Change.rate are what templates print most
+        children = list(children) + [
+            getattr(value, name)
+            for name in dir(type(value))
+            if isinstance(getattr(type(value), name, None), property)
+        ]
+    elif isinstance(value, dict):
+        children = list(value.keys()) + list(value.values())
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        children = value
+    else:
+        return
+    for child in children:
+        yield from _walk(child, seen, depth + 1)
+
+
+def audit_blocks(blocks, allowed: set[str], literals: Iterable[str] = ()) -> None:
+    """Raise :class:`AuditFailure` listing each sentence whose numbers are not traceable."""
+    problems = []
+    for b in blocks:
+        if b.kind not in ("heading", "para") or not b.text:
+            continue
+        text = b.text
+        for lit in literals:
+            text = text.replace(lit, " ")
+        text = _LABELS.sub(" ", text)
+        stray = [n for n in _NUMBER.findall(text) if n not in allowed]
+        if stray:
+            problems.append(
+                f"{getattr(b, 'source', '') or '模板'}：“{b.text}”中的 {'、'.join(stray)} "
+                "不是由数据计算得到的数字"
+            )
+    if problems:
+        raise AuditFailure(
+            "文字自检未通过（模板中可能写入了固定数字或过期数字）：\n" + "\n".join(problems)
+        )
