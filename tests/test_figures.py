@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reportgen.figures import change, completion, shares
-from reportgen.money import fmt_percent, fmt_wan
+from reportgen.money import fmt_percent, fmt_wan, round_half_up
 
 
 def test_seed001_three_public_rates_come_from_unrounded_yuan():
@@ -79,3 +79,33 @@ def test_direction_word_matches_sign(cur, prev):
         assert (ch.word, ch.rate_word) == ("减少", "下降")
     else:
         assert ch.kind == "flat"
+
+
+@given(st.integers(min_value=0, max_value=10**10))
+def test_half_up_at_every_005_boundary(n):
+    """x.xx5 always rounds away from zero (四舍五入), never to even."""
+    value = D(n) / 100 + D("0.005")
+    assert round_half_up(value, 2) == D(n) / 100 + D("0.01")
+    # the same in the text unit: 元 ending in 50 round up to the next 0.01 万元
+    assert fmt_wan(D(n) * 100 + 50) == f"{(D(n) + 1) / 100:.2f}"
+
+
+@given(st.integers(min_value=1, max_value=10**11), st.integers(min_value=1, max_value=10**11))
+def test_rates_come_from_unrounded_amounts(cur_fen, prev_fen):
+    """The rate is |cur − prev| / prev of the exact 元 amounts, not of printed 万元."""
+    cur, prev = D(cur_fen) / 100, D(prev_fen) / 100
+    ch = change(cur, prev)
+    if cur == prev:
+        assert ch.kind == "flat"
+    else:
+        assert ch.rate == abs(cur - prev) / prev
+        assert ch.diff == cur - prev
+
+
+@given(st.integers(min_value=0, max_value=10**11), st.integers(min_value=0, max_value=10**11))
+def test_completion_is_never_a_rate_of_a_zero_budget(actual_fen, budget_fen):
+    cp = completion(D(actual_fen) / 100, D(budget_fen) / 100)
+    if budget_fen == 0:
+        assert cp.kind in ("no_budget", "none") and cp.rate is None
+    else:
+        assert cp.kind == "rate" and cp.rate == D(actual_fen) / D(budget_fen)
