@@ -40,7 +40,10 @@ def main() -> None:
     default=None,
     help="自定义词句包所在目录（优先于内置词句包）",
 )
-def build(input_path: Path, out_dir: Path, template: str, template_dir: Path | None) -> None:
+@click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 转出 PDF")
+def build(
+    input_path: Path, out_dir: Path, template: str, template_dir: Path | None, make_pdf: bool
+) -> None:
     """生成 INPUT_PATH 工作簿对应的决算公开文档。"""
     from .findings import InputError
     from .pipeline import build as do_build
@@ -62,6 +65,15 @@ def build(input_path: Path, out_dir: Path, template: str, template_dir: Path | N
         click.echo(to_text(result.findings))
     if result.report_path:
         click.echo(f"审核结果：{result.report_path}")
+    if make_pdf:
+        from .pdf import PdfError, to_pdf
+
+        try:
+            click.echo(f"PDF：{to_pdf(result.path)}")
+        except PdfError as exc:
+            click.echo(str(exc), err=True)
+            click.echo(str(result.path))
+            sys.exit(3)
     click.echo(str(result.path))
 
 

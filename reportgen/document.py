@@ -173,6 +173,7 @@ class _BodyWriter:
         meta.add_run(f"\t{lay.number}    金额单位：{table.unit}")
         _right_tab(meta, landscape=lay.landscape)
         _RENDERERS[lay.kind](self.sd, table)
+        _keep_end_with_note(self.sd.tables[-1])
         for line in lay.note.split("\n"):
             self.sd.add_paragraph(line, style="Table Note")
         if table.is_empty and lay.empty_note:
@@ -204,6 +205,15 @@ class _BodyWriter:
         sect.append(mar)
         ppr.append(sect)
         p.paragraph_format.line_spacing = Pt(2)
+
+
+def _keep_end_with_note(table, rows: int = 2) -> None:
+    """Keep the table's last rows with the 注 below it: a note alone on a page reads as
+    belonging to nothing (seen when a table exactly fills its page)."""
+    for row in table.rows[-rows:]:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
 
 
 def _landscape(section) -> None:
