@@ -9,6 +9,7 @@ user typed cannot break the file.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from decimal import Decimal
@@ -66,10 +67,89 @@ def build_docx(
     tpl.render({"title": clean(title), "toc": toc, "body": body}, autoescape=True)
     if writer.orient == "landscape":
         _landscape(tpl.docx.sections[-1])
+    _footers_in_every_section(tpl.docx)
+    _east_asian_fonts_on_every_run(tpl.docx)
     _update_fields_on_open(tpl.docx)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+def _footers_in_every_section(doc) -> None:
+    """Give every section the template's footer (page number).
+
+    The 附表 sections are created inside the body sub-document, where the template's
+    footer relationship is unknown; a section without a footerReference has no page
+    number in the first section and in LibreOffice, so the references are copied from
+    the document's last (template) section.
+    """
+    body = doc.element.body
+    final = body.find(qn("w:sectPr"))
+    if final is None:
+        return
+    refs = [el for el in final if el.tag in (qn("w:footerReference"), qn("w:headerReference"))]
+    for sect in body.iter(qn("w:sectPr")):
+        if sect is final or sect.find(qn("w:footerReference")) is not None:
+            continue
+        for ref in reversed(refs):
+            sect.insert(0, copy.deepcopy(ref))
+
+
+def _style_fonts(doc) -> dict[str, tuple[str, str]]:
+    """style id -> (Latin, East-Asian) font, following basedOn up to docDefaults."""
+    styles = doc.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.iter(qn("w:style"))}
+    default = styles.find(
+        f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}"
+    )
+    base_fonts = (
+        default.get(qn("w:ascii")) if default is not None else None,
+        default.get(qn("w:eastAsia")) if default is not None else None,
+    )
+
+    def resolve(sid: str | None, depth: int = 0) -> tuple[str | None, str | None]:
+        st = by_id.get(sid or "")
+        if st is None or depth > 10:
+            return base_fonts
+        rf = st.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        based = st.find(qn("w:basedOn"))
+        parent = resolve(based.get(qn("w:val")) if based is not None else None, depth + 1)
+        if rf is None:
+            return parent
+        return (rf.get(qn("w:ascii")) or parent[0], rf.get(qn("w:eastAsia")) or parent[1])
+
+    return {sid: resolve(sid) for sid in by_id}
+
+
+def _east_asian_fonts_on_every_run(doc) -> None:
+    """Write the paragraph style's fonts on every run (w:rFonts with w:eastAsia).
+
+    Styles already carry them, but Word re-applies fonts run by run when text is edited
+    or pasted, and some versions fall back to a Latin font for a run without its own
+    East-Asian attribute; official documents are checked for exactly this.
+    """
+    fonts = _style_fonts(doc)
+    normal = fonts.get("Normal", (None, None))
+    for p in doc.element.body.iter(qn("w:p")):
+        pstyle = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        latin, east = fonts.get(pstyle.get(qn("w:val")) if pstyle is not None else "Normal", normal)
+        if not east:
+            continue
+        for r in p.iter(qn("w:r")):
+            rpr = r.find(qn("w:rPr"))
+            if rpr is None:
+                rpr = OxmlElement("w:rPr")
+                r.insert(0, rpr)
+            rfonts = rpr.find(qn("w:rFonts"))
+            if rfonts is None:
+                rfonts = OxmlElement("w:rFonts")
+                rpr.insert(0, rfonts)
+            if latin and rfonts.get(qn("w:ascii")) is None:
+                rfonts.set(qn("w:ascii"), latin)
+                rfonts.set(qn("w:hAnsi"), latin)
+            if rfonts.get(qn("w:eastAsia")) is None:
+                rfonts.set(qn("w:eastAsia"), east)
+            rfonts.set(qn("w:hint"), "eastAsia")
 
 
 def _update_fields_on_open(doc) -> None:
@@ -114,7 +194,6 @@ def _toc(sd, blocks: list[Block]) -> None:
         para.add_run(clean(b.text))
     end = sd.add_paragraph(style="toc 1") if entries else first
     _fld(end.add_run(), "end")
-    sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 # --- body ----------------------------------------------------------------------------
@@ -126,16 +205,16 @@ class _BodyWriter:
         self.charts = charts
         self.pngs = pngs
         self.tables = tables
-        self.first_part = True
         self.orient = "portrait"
 
     def add(self, b: Block) -> None:
         if b.kind == "heading":
-            if b.level == 1 and not self.first_part:
-                self.sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            p = self.sd.add_paragraph(clean(b.text), style=f"Heading {min(b.level, 4)}")
             if b.level == 1:
-                self.first_part = False
-            self.sd.add_paragraph(clean(b.text), style=f"Heading {min(b.level, 4)}")
+                # each 部分 starts a page (the first one follows the 目录); a property of
+                # the heading, not an empty paragraph holding a break, which leaves an
+                # empty line or a blank page depending on the renderer
+                p.paragraph_format.page_break_before = True
         elif b.kind == "para":
             style = "Center Title" if b.style == "center-title" else "Normal"
             self.sd.add_paragraph(clean(b.text), style=style)
@@ -173,7 +252,6 @@ class _BodyWriter:
         meta.add_run(f"\t{lay.number}    金额单位：{table.unit}")
         _right_tab(meta, landscape=lay.landscape)
         _RENDERERS[lay.kind](self.sd, table)
-        _keep_end_with_note(self.sd.tables[-1])
         for line in lay.note.split("\n"):
             self.sd.add_paragraph(line, style="Table Note")
         if table.is_empty and lay.empty_note:
@@ -205,15 +283,6 @@ class _BodyWriter:
         sect.append(mar)
         ppr.append(sect)
         p.paragraph_format.line_spacing = Pt(2)
-
-
-def _keep_end_with_note(table, rows: int = 2) -> None:
-    """Keep the table's last rows with the 注 below it: a note alone on a page reads as
-    belonging to nothing (seen when a table exactly fills its page)."""
-    for row in table.rows[-rows:]:
-        for cell in row.cells:
-            for p in cell.paragraphs:
-                p.paragraph_format.keep_with_next = True
 
 
 def _landscape(section) -> None:

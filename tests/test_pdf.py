@@ -61,6 +61,8 @@ def test_every_figure_and_table_lands_on_a_page_with_content(example_pdf):
     assert all(ink(p) > 0.005 for p in pages), [
         i for i, p in enumerate(pages, 1) if ink(p) <= 0.005
     ]
+    numbers = [re.search(r"—\s*(\d+)\s*—", t) for t in texts]
+    assert [int(m.group(1)) if m else None for m in numbers] == list(range(1, len(texts) + 1))
     for n in range(1, 8):
         caption = [i for i, t in enumerate(texts) if re.search(rf"图\s*{n}\s", t)]
         assert caption, f"图{n} not found"

@@ -131,8 +131,8 @@ def build(pack: str) -> Path:
         ("Unit Line", BODY_FONT, 12, WD_ALIGN_PARAGRAPH.RIGHT, 20),
         ("Table Title", HEAD_FONT, 15, WD_ALIGN_PARAGRAPH.CENTER, 24),
         ("Table Meta", BODY_FONT, 10.5, WD_ALIGN_PARAGRAPH.LEFT, 16),
-        ("Table Text", BODY_FONT, 9, WD_ALIGN_PARAGRAPH.LEFT, None),
-        ("Table Number", BODY_FONT, 9, WD_ALIGN_PARAGRAPH.RIGHT, None),
+        ("Table Text", BODY_FONT, 9, WD_ALIGN_PARAGRAPH.LEFT, 11),
+        ("Table Number", BODY_FONT, 9, WD_ALIGN_PARAGRAPH.RIGHT, 11),
         ("Table Note", BODY_FONT, 10.5, WD_ALIGN_PARAGRAPH.LEFT, 18),
         ("Center Title", HEAD_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, 28),
         ("TOC Title", HEAD_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, 28),
@@ -186,9 +186,66 @@ def build(pack: str) -> Path:
     doc.add_paragraph("{{ title }}", style="Title")
     doc.add_paragraph("{{p toc }}")
     doc.add_paragraph("{{p body }}")
+    _set_doc_defaults(doc)
     out = ROOT / "templates" / pack / "document.docx"
     doc.save(out)
+    _add_font_fallbacks(out)
     return out
+
+
+#: Word substitutes a missing font by its altName: 仿宋_GB2312 is not on every machine
+#: (Windows 10+ has 仿宋), and 方正小标宋简体 is a commercial font (宋体 everywhere).
+FALLBACKS = {
+    "仿宋_GB2312": ("仿宋", "modern", "fixed"),
+    "楷体_GB2312": ("楷体", "modern", "fixed"),
+    "黑体": ("SimHei", "modern", "fixed"),
+    "方正小标宋简体": ("宋体", "script", "fixed"),
+    "仿宋": ("FangSong", "modern", "fixed"),
+    "楷体": ("KaiTi", "modern", "fixed"),
+    "宋体": ("SimSun", "auto", "variable"),
+}
+
+
+def _set_doc_defaults(doc) -> None:
+    """East-Asian default font for anything without a style (Word's docDefaults)."""
+    styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    if rpr is None:
+        return
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        if rfonts.get(qn(attr)) is not None:
+            del rfonts.attrib[qn(attr)]
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        rfonts.set(qn(attr), LATIN)
+    rfonts.set(qn("w:eastAsia"), BODY_FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is not None:
+        # digits and Latin text keep Western line breaking (a number never splits at its
+        # decimal point); Chinese text is zh-CN for punctuation and line rules
+        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _add_font_fallbacks(path: Path) -> None:
+    """Declare the CJK fonts in word/fontTable.xml with their altName fallbacks."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+        f'<w:family w:val="{family}"/><w:pitch w:val="{pitch}"/></w:font>'
+        for name, (alt, family, pitch) in FALLBACKS.items()
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == "word/fontTable.xml":
+                data = data.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
+            z.writestr(info, data)
 
 
 if __name__ == "__main__":
