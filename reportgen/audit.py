@@ -55,6 +55,7 @@ def _renderings(value: Decimal, decimals: int) -> set[str]:
         fmt_wan(value),  # an amount in 元 printed in 万元
         fmt_percent(value, decimals),  # a fraction printed as a percentage
         f"{round_half_up(value, decimals):.{decimals}f}",  # a percentage printed as is
+        f"{round_half_up(value, 2):.2f}",  # a score or an amount already in 万元
     }
     if value == value.to_integral_value():
         forms.add(str(int(value)))

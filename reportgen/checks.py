@@ -1337,6 +1337,37 @@ def r68(rep: Report):
     ]
 
 
+@rule(
+    "P01",
+    "项目支出绩效自评表：执行率、执行率得分、指标得分≤分值、分值合计100、小计、总分、等级、资金合计（P01–P09，警告）",
+)
+def p01(rep: Report):
+    from .evaluation import check_project
+
+    out = []
+    for p in rep.projects:
+        out += check_project(p)
+    return out
+
+
+@rule("P10", "预算绩效管理的开展绩效自评项目数 = 项目支出绩效自评表的张数（警告）")
+def p10(rep: Report):
+    n = rep.fact("预算绩效管理", "开展绩效自评项目数")
+    if not rep.projects or n is None or n == len(rep.projects):
+        return []
+    where = (rep.fact_cells.get("预算绩效管理") or {}).get("开展绩效自评项目数", "预算绩效管理")
+    return [
+        Finding(
+            WARNING,
+            "P10",
+            f"“预算绩效管理”填写开展绩效自评项目{n}个，工作簿中有{len(rep.projects)}张项目支出绩效自评表。",
+            str(where),
+            str(len(rep.projects)),
+            str(n),
+        )
+    ]
+
+
 def run_checks(report: Report) -> list[Finding]:
     """Every rule over the report, in rule order."""
     in_wan = any(t.unit == "万元" for t in report.tables.values())

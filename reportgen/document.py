@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from docx.enum.section import WD_ORIENT
@@ -53,7 +54,10 @@ def build_docx(
     charts: dict[str, ChartSpec],
     pngs: dict[str, bytes],
     tables: dict[str, Table],
+    extra_tables: dict[str, Callable] | None = None,
 ) -> bytes:
+    """The .docx bytes. ``extra_tables`` maps other table refs (第四部分's 绩效自评表)
+    to functions that draw them into the body."""
     template = pack.find("document.docx")
     if template is None:
         raise FileNotFoundError(f"词句包 {pack.name} 缺少 document.docx")
@@ -61,7 +65,7 @@ def build_docx(
     toc = tpl.new_subdoc()
     _toc(toc, blocks)
     body = tpl.new_subdoc()
-    writer = _BodyWriter(body, charts, pngs, tables)
+    writer = _BodyWriter(body, charts, pngs, tables, extra_tables or {})
     for block in blocks:
         writer.add(block)
     tpl.render({"title": clean(title), "toc": toc, "body": body}, autoescape=True)
@@ -200,7 +204,8 @@ def _toc(sd, blocks: list[Block]) -> None:
 
 
 class _BodyWriter:
-    def __init__(self, sd, charts, pngs, tables):
+    def __init__(self, sd, charts, pngs, tables, extra_tables):
+        self.extra_tables = extra_tables
         self.sd = sd
         self.charts = charts
         self.pngs = pngs
@@ -220,6 +225,8 @@ class _BodyWriter:
             self.sd.add_paragraph(clean(b.text), style=style)
         elif b.kind == "figure":
             self._figure(b.ref)
+        elif b.kind == "table" and b.ref in self.extra_tables:
+            self.extra_tables[b.ref](self.sd)
         elif b.kind == "table":
             self._table(b.ref)
         elif b.kind == "pagebreak":

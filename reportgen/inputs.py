@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import codes, schema
+from .evaluation_inputs import read_evaluations
 from .findings import ERROR, WARNING, Finding
 from .layouts import (
     FUNCTION_CLASSES_2021,
@@ -51,6 +52,10 @@ INPUT_RULES = {
     "IN-35": "“项目预算”缺少表头行",
     "IN-36": "“项目预算”的科目编码不是7位",
     "IN-37": "“项目预算”的科目编码重复",
+    "IN-40": "绩效自评表中应为数字的单元格（金额、分值、得分）不是数字",
+    "IN-41": "项目支出绩效自评表缺少“项目名称”行",
+    "IN-42": "项目支出绩效自评表缺少绩效指标表头",
+    "IN-43": "项目支出绩效自评表缺少项目资金表头",
 }
 
 _ORDINAL = re.compile(
@@ -698,4 +703,5 @@ def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
         overall_performance=_read_sections(grids),
         source=str(path),
     )
+    report.evaluation, report.projects = read_evaluations(rd, grids)
     return report, rd.findings

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .layouts import TableLayout
 from .money import ZERO
+
+if TYPE_CHECKING:  # evaluation imports Cell from here
+    from .evaluation import OverallEvaluation, ProjectEvaluation
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,9 @@ class Report:
     facts: dict[str, dict[str, object]] = field(default_factory=dict)
     fact_cells: dict[str, dict[str, Cell]] = field(default_factory=dict)
     overall_performance: list[tuple[str, str]] = field(default_factory=list)
+    #: 绩效自评 (公开10–12表): see reportgen.evaluation
+    evaluation: OverallEvaluation | None = None
+    projects: list[ProjectEvaluation] = field(default_factory=list)
     source: str = ""
 
     def table(self, key: str) -> Table | None:

@@ -160,6 +160,7 @@ def make_env(pack: Pack, charts: dict | None = None) -> SandboxedEnvironment:
         wan=fmt_wan,
         pct=pct,
         pctv=pctv,
+        dec2=lambda v: f"{round_half_up(v, 2):.2f}",  # 分 and 万元 figures given in 万元
         cn=cn_ordinal,
         reason=_reason,
         paras=_paras,

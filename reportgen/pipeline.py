@@ -11,13 +11,16 @@ import csv
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from . import charts as charts_mod
+from . import evaluation
 from .audit import audit_blocks, traceable_numbers
 from .checks import run_checks
 from .computed import Computed, compute
 from .document import build_docx
+from .evaluation_tables import render_overall_indicators, render_project
 from .findings import Finding, InputError, has_errors, to_text
 from .inputs import read_report
 from .layouts import LAYOUTS
@@ -99,6 +102,14 @@ def render(report: Report, pack: Pack) -> bytes:
         for i, lay in enumerate(LAYOUTS)
         if lay.key in report.tables
     ]
+    scored = [(p, evaluation.score(p)) for p in report.projects]
+    extra_tables = {
+        f"project:{i}": partial(render_project, p=p, s=s) for i, (p, s) in enumerate(scored, 1)
+    }
+    if report.evaluation and report.evaluation.indicators:
+        extra_tables["overall-indicators"] = partial(
+            render_overall_indicators, ov=report.evaluation
+        )
     context = {
         "unit": report.unit,
         "year": report.unit.year,
@@ -109,6 +120,12 @@ def render(report: Report, pack: Pack) -> bytes:
         "glossary": glossary(pack, c, report),
         "performance_sections": report.overall_performance,
         "annex": annex,
+        "evaluation": report.evaluation,
+        "projects": [
+            {"index": i, "name": p.name, "scores": s, "project": p}
+            for i, (p, s) in enumerate(scored, 1)
+        ],
+        "project_summary": evaluation.summary(report.projects),
     }
     blocks = render_sections(pack, context, specs)
     audit_blocks(
@@ -117,7 +134,7 @@ def render(report: Report, pack: Pack) -> bytes:
         pack.settings.get("audit_literals", ()),
     )
     title = f"{report.unit.name}{report.unit.year}年度部门决算"
-    return build_docx(pack, title, blocks, specs, pngs, report.tables)
+    return build_docx(pack, title, blocks, specs, pngs, report.tables, extra_tables)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

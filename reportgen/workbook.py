@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from . import schema
+from .evaluation_workbook import write_evaluation_sheets
 from .layouts import (
     BY_KEY,
     ECONOMIC_BLOCKS,
@@ -88,6 +89,10 @@ class WorkbookData:
     illustrative: dict[str, str] = field(default_factory=dict)  # sheet -> note
     skip_tables: tuple[str, ...] = ()  # layout keys not written (tests of missing sheets)
     style: ExportStyle = field(default_factory=ExportStyle)
+    #: 绩效自评 in seed 001's transcription format (see tools/seed001_performance.py)
+    overall_text: list[tuple[str, str, str]] = field(default_factory=list)  # 公开10表
+    overall_table: dict = field(default_factory=dict)  # 公开11表
+    projects: list[dict] = field(default_factory=list)  # 公开12表
 
 
 def write_workbook(path: Path, data: WorkbookData | None = None, names=None) -> None:
@@ -111,6 +116,7 @@ def write_workbook(path: Path, data: WorkbookData | None = None, names=None) -> 
         row = _write_title(ws, layout, data, top)
         end = _WRITERS[layout.kind](ws, layout, data, row, names or {})
         next_row = end + 3
+    write_evaluation_sheets(wb, data)
     wb.save(path)
 
 

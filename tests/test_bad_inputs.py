@@ -441,7 +441,22 @@ def test_error_names_rule_and_cell_and_nothing_is_written(
     assert list(out.iterdir()) == []
 
 
+def _third_project_rate(data, rate: str) -> None:
+    import copy
+
+    data.projects = copy.deepcopy(data.projects)
+    funds = list(data.projects[2]["funds"])
+    funds[0] = (*funds[0][:5], rate, funds[0][6])
+    data.projects[2]["funds"] = funds
+
+
 WARNINGS: dict[str, Case] = {
+    "P01 绩效自评表执行率与计算不符": Case(
+        "P01", "公开12表!H57", lambda d: _third_project_rate(d, "41.60")
+    ),
+    "P10 绩效自评项目数与自评表张数不符": Case(
+        "P10", "预算绩效管理!B7", set_kv("预算绩效管理", "开展绩效自评项目数", 16)
+    ),
     "R41 三公决算超预算": Case(
         "R41",
         "公开09表!D12",

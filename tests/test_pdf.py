@@ -31,7 +31,8 @@ def test_missing_libreoffice_says_how_to_install(example_path, tmp_path, monkeyp
         "未找到 LibreOffice" in res.output and "apt-get install -y libreoffice-writer" in res.output
     )
     assert "Traceback" not in res.output
-    assert [p.suffix for p in tmp_path.iterdir()] == [".docx"]  # the document is still there
+    suffixes = sorted(p.suffix for p in tmp_path.iterdir())
+    assert suffixes == [".docx", ".txt"]  # the document (and its 审核结果) are still there
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_every_figure_and_table_lands_on_a_page_with_content(example_pdf):
     texts = page_texts(example_pdf)
     pages = pdf_pages(example_pdf)
     assert len(texts) == len(pages)
-    assert 25 <= len(pages) <= 45, len(pages)
+    assert 45 <= len(pages) <= 70, len(pages)  # 17 项目支出绩效自评表 take a page each
     assert all(ink(p) > 0.005 for p in pages), [
         i for i, p in enumerate(pages, 1) if ink(p) <= 0.005
     ]

@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
 import example_data as ex  # noqa: E402
+import seed001_performance as perf  # noqa: E402
 
 from reportgen import codes  # noqa: E402
 from reportgen.layouts import BY_KEY  # noqa: E402
@@ -157,12 +158,18 @@ def example_data() -> WorkbookData:
         "单价50万元以上通用设备": 0,
         "单价100万元以上专用设备": 0,
     }
+    # 公开10–12表 exactly as seed 001 publishes them (its first 项目支出绩效自评表 does not
+    # add up: the document prints the computed scores and the 审核结果 names each cell)
+    data.overall_text = perf.OVERALL_TEXT
+    data.overall_table = perf.OVERALL_TABLE
+    data.projects = perf.PROJECTS
+    budget = sum(D(p["funds"][0][2] or "0") for p in perf.PROJECTS) * 10000
     data.kv["预算绩效管理"] = {
-        "编制绩效目标项目数": 8,
-        "编制绩效目标涉及金额": D("16485000.00"),
-        "开展绩效监控项目数": 8,
-        "开展绩效自评项目数": 8,
-        "开展绩效自评涉及金额": D("16485000.00"),
+        "编制绩效目标项目数": len(perf.PROJECTS),
+        "编制绩效目标涉及金额": budget,
+        "开展绩效监控项目数": len(perf.PROJECTS),
+        "开展绩效自评项目数": len(perf.PROJECTS),
+        "开展绩效自评涉及金额": budget,
         "部门整体绩效自评": "是",
     }
     budgets = {
@@ -182,53 +189,6 @@ def example_data() -> WorkbookData:
         "2210203": ("48178.00", "48178.00", ""),
     }
     data.budgets = [(c, names[c], D(i), D(a), r) for c, (i, a, r) in budgets.items()]
-    data.sections = [
-        (
-            "一、部门基本情况",
-            (
-                "玉溪市互联网信息办公室（中共玉溪市委网络安全和信息化委员会办公室）是全市网络安全和信息化"
-                "主管部门，主要承担网络安全管理、网络内容引导、推动信息化发展、网络安全和信息化规划等职责。"
-            ),
-        ),
-        (
-            "二、部门整体收支情况",
-            (
-                "2021年度收入合计2043.34万元，2021年度支出合计2043.34万元。其中基本支出721.81万元，"
-                "主要用于人员工资福利、对个人和家庭的补助及日常公用支出；项目支出1321.53万元，"
-                "用于完成特定行政工作任务和事业发展目标的专项业务支出。"
-            ),
-        ),
-        (
-            "三、绩效自评工作情况",
-            (
-                "成立由主要领导任组长、分管领导任副组长，各业务科室为成员的绩效评价领导小组，统一安排部署"
-                "2021年度绩效评价工作；收集查阅与评价项目有关的政策及资料，合理制定自评方案；组织各项目科室"
-                "对2021年所有财政支出项目开展自评并撰写自评报告。"
-            ),
-        ),
-        (
-            "四、评价情况分析及综合评价结论",
-            (
-                "2021年设立的绩效目标符合国家法律法规、国民经济和社会发展规划，符合部门“三定”方案确定的"
-                "职能职责。预算配置科学合理，预算执行积极有效，预算管理透明规范，资产管理安全高效，"
-                "履职效益较好。部门整体支出绩效自评得分94.82分，自评等级为优。"
-            ),
-        ),
-        (
-            "五、存在的问题和整改情况",
-            (
-                "（一）各相关科室对绩效评价工作的重要性认识有待进一步提高。\n"
-                "（二）制定合理的评价指标难度较大，主要体现在缺乏基础数据、效益指标难以量化等方面。"
-            ),
-        ),
-        (
-            "六、绩效自评结果应用",
-            (
-                "根据自评情况总结经验，优化下一年度预算资金编制和绩效目标设定，完善管理制度，改进管理措施，"
-                "作为分配市级财政预算项目资金的重要依据。"
-            ),
-        ),
-    ]
     for sheet in (
         "上年决算数",
         "项目预算",
@@ -237,7 +197,6 @@ def example_data() -> WorkbookData:
         "政府采购",
         "国有资产",
         "预算绩效管理",
-        "整体绩效自评",
     ):
         data.illustrative[sheet] = ILLUSTRATIVE
     data.illustrative["单位基本情况"] = "主要职能取自 seed 001 公开10表；机构设置含示例数据。"
