@@ -174,7 +174,10 @@ def draw(spec: ChartSpec) -> bytes:
             else:
                 _draw_pie(fig, spec)
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+            # fixed size and margins (no tight bbox), no timestamp: same data, same bytes
+            fig.canvas.print_png(
+                buf, metadata={"Software": None}, pil_kwargs={"compress_level": 3}
+            )
         finally:
             plt.close(fig)
     return buf.getvalue()

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docxtpl import DocxTemplate
 
 from .charts import ChartSpec
+from .docx_table import CellRef, FastTable
 from .layouts import (
     ECONOMIC_BLOCKS,
     FUNCTION_CLASSES_2021,
@@ -179,9 +179,10 @@ def _toc(sd, blocks: list[Block]) -> None:
     """A real TOC field whose cached result already lists the headings (no page numbers
     until Word updates it), so the 目录 reads correctly even in viewers that never
     update fields."""
-    sd.add_paragraph("目  录", style="TOC Title")
+    para = _Paragraphs(sd).add
+    para("目  录", style="TOC Title")
     entries = [b for b in blocks if b.kind == "heading" and b.level <= 2]
-    first = sd.add_paragraph(style="toc 1")
+    first = para(style="toc 1")
     r = first.add_run()
     _fld(r, "begin")
     instr = OxmlElement("w:instrText")
@@ -189,14 +190,14 @@ def _toc(sd, blocks: list[Block]) -> None:
     instr.text = ' TOC \\o "1-2" \\h \\z \\u '
     r._r.append(instr)
     _fld(r, "separate")
-    para = first
+    line = first
     for i, b in enumerate(entries):
         if i > 0:
-            para = sd.add_paragraph(style=f"toc {b.level}")
+            line = para(style=f"toc {b.level}")
         else:
-            para.style = f"toc {b.level}"
-        para.add_run(clean(b.text))
-    end = sd.add_paragraph(style="toc 1") if entries else first
+            line.style = f"toc {b.level}"
+        line.add_run(clean(b.text))
+    end = para(style="toc 1") if entries else first
     _fld(end.add_run(), "end")
 
 
@@ -207,6 +208,7 @@ class _BodyWriter:
     def __init__(self, sd, charts, pngs, tables, extra_tables):
         self.extra_tables = extra_tables
         self.sd = sd
+        self.para = _Paragraphs(sd).add
         self.charts = charts
         self.pngs = pngs
         self.tables = tables
@@ -214,7 +216,7 @@ class _BodyWriter:
 
     def add(self, b: Block) -> None:
         if b.kind == "heading":
-            p = self.sd.add_paragraph(clean(b.text), style=f"Heading {min(b.level, 4)}")
+            p = self.para(clean(b.text), style=f"Heading {min(b.level, 4)}")
             if b.level == 1:
                 # each 部分 starts a page (the first one follows the 目录); a property of
                 # the heading, not an empty paragraph holding a break, which leaves an
@@ -222,7 +224,7 @@ class _BodyWriter:
                 p.paragraph_format.page_break_before = True
         elif b.kind == "para":
             style = "Center Title" if b.style == "center-title" else "Normal"
-            self.sd.add_paragraph(clean(b.text), style=style)
+            self.para(clean(b.text), style=style)
         elif b.kind == "figure":
             self._figure(b.ref)
         elif b.kind == "table" and b.ref in self.extra_tables:
@@ -230,16 +232,16 @@ class _BodyWriter:
         elif b.kind == "table":
             self._table(b.ref)
         elif b.kind == "pagebreak":
-            self.sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            self.para().add_run().add_break(WD_BREAK.PAGE)
 
     def _figure(self, ref: str) -> None:
         spec = self.charts[ref]
-        unit = self.sd.add_paragraph("单位：万元", style="Unit Line")
+        unit = self.para("单位：万元", style="Unit Line")
         unit.paragraph_format.keep_with_next = True  # never strand the unit line above a page break
-        p = self.sd.add_paragraph(style="Figure")
+        p = self.para(style="Figure")
         p.add_run().add_picture(io.BytesIO(self.pngs[ref]), width=Cm(15))
         p.paragraph_format.keep_with_next = True
-        self.sd.add_paragraph(spec.caption, style="Caption")
+        self.para(spec.caption, style="Caption")
 
     def _table(self, key: str) -> None:
         """One 附表 on a page of its own; wide tables get a landscape section."""
@@ -252,21 +254,21 @@ class _BodyWriter:
             new_page = False
         else:
             new_page = True
-        head = self.sd.add_paragraph(lay.title, style="Table Title")
+        head = self.para(lay.title, style="Table Title")
         head.paragraph_format.page_break_before = new_page
-        meta = self.sd.add_paragraph(style="Table Meta")
+        meta = self.para(style="Table Meta")
         meta.add_run(f"部门：{table.department}")
         meta.add_run(f"\t{lay.number}    金额单位：{table.unit}")
         _right_tab(meta, landscape=lay.landscape)
         _RENDERERS[lay.kind](self.sd, table)
         for line in lay.note.split("\n"):
-            self.sd.add_paragraph(line, style="Table Note")
+            self.para(line, style="Table Note")
         if table.is_empty and lay.empty_note:
-            self.sd.add_paragraph(lay.empty_note, style="Table Note")
+            self.para(lay.empty_note, style="Table Note")
 
     def _section_break(self, landscape: bool) -> None:
         """End the current section; ``landscape`` says what the ending section was."""
-        p = self.sd.add_paragraph()
+        p = self.para()
         ppr = p._p.get_or_add_pPr()
         sect = OxmlElement("w:sectPr")
         pg = OxmlElement("w:pgSz")
@@ -324,11 +326,7 @@ _WEIGHTS = {
 _TEXT_WIDTH_CM = {False: 15.6, True: 24.7}
 
 
-def _new_table(sd, rows: int, cols: int, lay: TableLayout):
-    t = sd.add_table(rows=rows, cols=cols)
-    t.style = sd.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
+def _new_table(sd, rows: int, cols: int, lay: TableLayout) -> FastTable:
     weights = _WEIGHTS.get(lay.key)
     if weights is None:  # coded tables: 类 款 项, 科目名称, then amounts
         n_amount = cols - 4
@@ -336,58 +334,26 @@ def _new_table(sd, rows: int, cols: int, lay: TableLayout):
         weights = (0.9, 0.9, 0.9, name) + (2.6,) * n_amount
     total = _TEXT_WIDTH_CM[lay.landscape]
     scale = total / sum(weights)
-    widths = [Cm(w * scale) for w in weights]
+    widths = [int(Cm(w * scale).twips) for w in weights]
     narrowest = min(w * scale for w in weights if w >= 2.4)
-    tbl = t._tbl
-    tblpr = tbl.tblPr
-    tblw = tblpr.find(qn("w:tblW"))
-    if tblw is None:
-        tblw = OxmlElement("w:tblW")
-        tblpr.append(tblw)
-    tblw.set(qn("w:type"), "dxa")
-    tblw.set(qn("w:w"), str(int(Cm(total).twips)))
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
-    for gc, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
-        gc.set(qn("w:w"), str(int(w.twips)))
-    for i, cell in enumerate(t._cells):
-        cell.width = widths[i % cols]
-        _style_id(cell.paragraphs[0], "TableText")  # empty cells must not take 28 pt lines
-    grid = _Grid(t)
     # "15,433,353.26" must fit on one line: smaller type and margins for wide tables
-    grid.font_pt = 9.0 if narrowest >= 2.3 else (7.5 if narrowest >= 1.9 else 6.5)
-    if grid.font_pt < 9:
-        mar = OxmlElement("w:tblCellMar")
-        for side in ("left", "right"):
-            el = OxmlElement(f"w:{side}")
-            el.set(qn("w:w"), "28")
-            el.set(qn("w:type"), "dxa")
-            mar.append(el)
-        tblpr.append(mar)
-    return grid
+    font_pt = 9.0 if narrowest >= 2.3 else (7.5 if narrowest >= 1.9 else 6.5)
+    return FastTable(sd, rows, widths, font_pt, cell_margin=28 if font_pt < 9 else None)
 
 
-class _Grid:
-    """Cell access in O(1): python-docx's ``table.cell`` rescans the whole table on every
-    call, which made a 附表 of 600 cells take seconds. The scan is cached here and
-    redone only after a merge changes the table's structure."""
+class _Paragraphs:
+    """``sd.add_paragraph(text, style=name)`` without python-docx's per-call style search
+    (it scans every style by name: a quarter of a second per document)."""
 
-    def __init__(self, table):
-        self.table = table
-        self.cols = len(table.columns)
-        self._cells = None
-        self.font_pt = 9.0
+    def __init__(self, sd):
+        self.sd = sd
+        self.ids = {st.name: st.style_id for st in sd.styles}
 
-    def cell(self, r: int, c: int):
-        if self._cells is None:
-            self._cells = self.table._cells
-        return self._cells[r * self.cols + c]
-
-    def merge(self, r1: int, c1: int, r2: int, c2: int):
-        merged = self.cell(r1, c1).merge(self.cell(r2, c2))
-        self._cells = None
-        return merged
+    def add(self, text: str = "", style: str | None = None):
+        p = self.sd.add_paragraph(text)
+        if style and style != "Normal":
+            p._p.get_or_add_pPr().style = self.ids[style]
+        return p
 
 
 def _style_id(paragraph, style_id: str) -> None:
@@ -395,37 +361,16 @@ def _style_id(paragraph, style_id: str) -> None:
     paragraph._p.get_or_add_pPr().style = style_id
 
 
-def _set(cell, text: str, number: bool = False, bold: bool = False, center: bool = False):
-    p = cell.paragraphs[0]
-    for r in list(p.runs):
-        r._r.getparent().remove(r._r)
-    _style_id(p, "TableNumber" if number else "TableText")
-    if center:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = p.add_run(clean(text))
-    if bold:
-        run.bold = True
+def _set(cell: CellRef, text: str, number: bool = False, bold: bool = False, center: bool = False):
+    cell.table.set(cell, clean(text), number=number, bold=bold, center=center)
 
 
-def _repeat_header(grid: _Grid, n: int) -> None:
-    """Mark the first n rows as header rows, repeated on every page; rows never split."""
-    if grid.font_pt != 9.0:
-        size = str(int(grid.font_pt * 2))
-        for r in grid.table._tbl.iter(qn("w:r")):
-            rpr = r.get_or_add_rPr()
-            sz = OxmlElement("w:sz")
-            sz.set(qn("w:val"), size)
-            rpr.append(sz)
-    for i, row in enumerate(grid.table.rows):
-        trpr = row._tr.get_or_add_trPr()
-        cant = OxmlElement("w:cantSplit")
-        trpr.append(cant)
-        if i < n:
-            h = OxmlElement("w:tblHeader")
-            trpr.append(h)
+def _repeat_header(grid: FastTable, n: int) -> None:
+    """Write the table: the first n rows repeat on every page; rows never split."""
+    grid.finish(n)
 
 
-def _header(t: _Grid, lay: TableLayout) -> None:
+def _header(t: FastTable, lay: TableLayout) -> None:
     for h in lay.header:
         if h.rows > 1 or h.cols > 1:
             cell = t.merge(h.row, h.col, h.row + h.rows - 1, h.col + h.cols - 1)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm
 
+from .docx_table import FastTable
 from .evaluation import OverallEvaluation, ProjectEvaluation, Scores
 from .money import HUNDRED, round_half_up
 
@@ -27,41 +25,11 @@ def _fmt(v: Decimal | None) -> str:
     return "" if v is None else f"{round_half_up(v, 2):,.2f}"
 
 
-def _new(sd, rows: int, weights: tuple[float, ...]):
-    from .document import _Grid, _style_id
-
-    t = sd.add_table(rows=rows, cols=len(weights))
-    t.style = sd.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
+def _new(sd, rows: int, weights: tuple[float, ...]) -> FastTable:
     scale = TEXT_WIDTH_CM / sum(weights)
-    widths = [Cm(w * scale) for w in weights]
-    tblpr = t._tbl.tblPr
-    tblw = tblpr.find(qn("w:tblW"))
-    if tblw is None:
-        tblw = OxmlElement("w:tblW")
-        tblpr.append(tblw)
-    tblw.set(qn("w:type"), "dxa")
-    tblw.set(qn("w:w"), str(int(Cm(TEXT_WIDTH_CM).twips)))
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
-    for gc, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
-        gc.set(qn("w:w"), str(int(w.twips)))
-    for i, cell in enumerate(t._cells):
-        cell.width = widths[i % len(weights)]
-        _style_id(cell.paragraphs[0], "TableText")
+    widths = [int(Cm(w * scale).twips) for w in weights]
     # 8 pt and narrow cell margins so "1,307.13" and "83.33%" stay on one line
-    mar = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), "40")
-        el.set(qn("w:type"), "dxa")
-        mar.append(el)
-    tblpr.append(mar)
-    grid = _Grid(t)
-    grid.font_pt = 8.0
-    return grid
+    return FastTable(sd, rows, widths, font_pt=8.0, cell_margin=40)
 
 
 def _put(grid, r: int, c: int, text: str, *, to: tuple[int, int] | None = None, **kw) -> None:
