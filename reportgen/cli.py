@@ -78,6 +78,47 @@ def build(
 
 
 @main.command()
+@click.argument("input_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path), required=True, help="输出目录")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), default=None, help="工作进程数（默认：CPU 核数）"
+)
+@click.option("-t", "--template", default=DEFAULT_PACK, show_default=True, help="词句包名称")
+@click.option(
+    "--template-dir", type=click.Path(path_type=Path), default=None, help="自定义词句包目录"
+)
+@click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 转出 PDF")
+@click.option("--force", is_flag=True, help="重新生成全部单位（默认跳过已完成且未改动的单位）")
+def batch(
+    input_dir: Path,
+    out_dir: Path,
+    jobs: int | None,
+    template: str,
+    template_dir: Path | None,
+    make_pdf: bool,
+    force: bool,
+) -> None:
+    """为 INPUT_DIR 下的每个工作簿生成文档，并写出 汇总.xlsx、汇总.json。"""
+    from .batch import run_batch
+
+    try:
+        summary = run_batch(input_dir, out_dir, jobs, template, template_dir, make_pdf, force)
+    except TemplateProblem as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("已中断：已完成的单位保留，重新运行将从中断处继续。", err=True)
+        sys.exit(130)
+    ok = len(summary.results) - len(summary.failed)
+    click.echo(
+        f"共 {len(summary.results)} 个单位：成功 {ok} 个，失败 {len(summary.failed)} 个，"
+        f"用时 {summary.seconds} 秒。"
+    )
+    click.echo(str(out_dir / "汇总.xlsx"))
+    sys.exit(summary.exit_code)
+
+
+@main.command()
 @click.argument("input_path", type=click.Path(path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True

@@ -42,6 +42,7 @@ class FastTable:
         widths: list[int],
         font_pt: float = 9.0,
         cell_margin: int | None = None,
+        fonts: tuple[str | None, str | None] = (None, None),
     ):
         self.sd = sd
         self.rows = rows
@@ -49,6 +50,12 @@ class FastTable:
         self.widths = widths  # twips
         self.font_pt = font_pt
         self.cell_margin = cell_margin
+        latin, east = fonts  # the table styles' fonts, written on every run (see document)
+        self.rfonts = (
+            f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east}" w:hint="eastAsia"/>'
+            if latin and east
+            else ""
+        )
         self.content: dict[tuple[int, int], _Content] = {}
         self.spans: dict[tuple[int, int], tuple[int, int]] = {}  # anchor -> (rows, cols)
         self.covered: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> its anchor
@@ -78,8 +85,10 @@ class FastTable:
         ppr = f'<w:pStyle w:val="{style}"/>' + ('<w:jc w:val="center"/>' if content.center else "")
         if not content.text:
             return f"<w:p><w:pPr>{ppr}</w:pPr></w:p>"
-        rpr = ("<w:b/>" if content.bold else "") + (
-            f'<w:sz w:val="{int(self.font_pt * 2)}"/>' if self.font_pt != 9.0 else ""
+        rpr = (
+            self.rfonts
+            + ("<w:b/>" if content.bold else "")
+            + (f'<w:sz w:val="{int(self.font_pt * 2)}"/>' if self.font_pt != 9.0 else "")
         )
         text = escape(content.text)
         return (

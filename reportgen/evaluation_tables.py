@@ -29,7 +29,9 @@ def _new(sd, rows: int, weights: tuple[float, ...]) -> FastTable:
     scale = TEXT_WIDTH_CM / sum(weights)
     widths = [int(Cm(w * scale).twips) for w in weights]
     # 8 pt and narrow cell margins so "1,307.13" and "83.33%" stay on one line
-    return FastTable(sd, rows, widths, font_pt=8.0, cell_margin=40)
+    from .document import table_fonts
+
+    return FastTable(sd, rows, widths, font_pt=8.0, cell_margin=40, fonts=table_fonts(sd))
 
 
 def _put(grid, r: int, c: int, text: str, *, to: tuple[int, int] | None = None, **kw) -> None:

@@ -405,9 +405,14 @@ def _read_economic(
                 if amt_c is not None:
                     table.total[key] = rd.amount(g, r, amt_c, unit)
                     table.total_cells[key] = g.cell(r, amt_c)
-                c += 1
+                    c = amt_c + 1  # the amount is not a code, whatever it looks like
+                else:
+                    c += 1
                 continue
-            if _CODE.match(t) and len(t) in (3, 5):
+            name_text = g.text(r, c + 1)
+            # a code is followed by its name; "647" followed by nothing or a number is an
+            # amount (an integer 万元 total such as 人员经费合计 647)
+            if _CODE.match(t) and len(t) in (3, 5) and name_text and not _is_number(name_text):
                 name = normalize_label(g.text(r, c + 1))
                 amount = rd.amount(g, r, c + 2, unit) if c + 2 < len(row) else None
                 table.rows.append(
@@ -416,6 +421,13 @@ def _read_economic(
                 c += 3
                 continue
             c += 1
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return parse_amount(text) is not None
+    except AmountError:
+        return False
 
 
 def _read_items(

@@ -93,3 +93,19 @@ def test_renamed_xlsx_with_xls_suffix_still_reads(make_workbook, tmp_path, expec
     renamed.write_bytes(path.read_bytes())
     report, findings = check(renamed)
     assert known(findings) == EXAMPLE_WARNINGS and amounts(report) == expected
+
+
+def test_integer_wan_totals_are_amounts_not_codes(make_workbook):
+    """公开06表 in 万元 with 人员经费合计 647 (an integer): a number, not 经济分类 code 647."""
+    from seed004_data import seed004_data
+
+    from reportgen import codes
+    from reportgen.workbook import write_workbook
+
+    data = seed004_data()
+    data.personnel_total = D("6470000")  # 647 万元 exactly
+    path = make_workbook(name="wan-int.xlsx")
+    write_workbook(path, data, names=codes.economic_name_map(2023))
+    report, _ = check(path)
+    assert report.tables["t06"].total_of("personnel") == D("6470000")
+    assert "647" not in {r.code for r in report.tables["t06"].rows}
