@@ -307,7 +307,7 @@ def run_batch(
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     unit, digest = futures[fut]
-                    r = _outcome(fut, unit, ProcessExpired)
+                    r = outcome(fut, unit, ProcessExpired)
                     r.hash = digest
                     results[unit] = r
                     manifest[unit] = asdict(r)
@@ -328,7 +328,7 @@ def run_batch(
     return summary
 
 
-def _outcome(fut, unit: str, expired_type) -> UnitResult:
+def outcome(fut, unit: str, expired_type) -> UnitResult:
     try:
         return UnitResult(**fut.result())
     except expired_type as exc:  # the worker died (segfault, out of memory, killed)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import matplotlib
 
@@ -160,7 +161,10 @@ def setup_fonts() -> str:
 
 
 def _style_path() -> str:
-    return str(resources.files("reportgen._charts").joinpath("reportgen.mplstyle"))
+    try:
+        return str(resources.files("reportgen._charts").joinpath("reportgen.mplstyle"))
+    except ModuleNotFoundError:  # run from a source checkout without installing
+        return str(Path(__file__).resolve().parents[1] / "charts" / "reportgen.mplstyle")
 
 
 @cache

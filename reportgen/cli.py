@@ -1,4 +1,4 @@
-"""Command line: ``reportgen build | check | init | packs``.
+"""Command line: ``reportgen build | batch | check | init | packs | serve``.
 
 Exit codes: 0 success, 2 invalid input (findings printed, nothing written), 1 internal
 error. The path of a written file is always the last line printed.
@@ -162,6 +162,40 @@ def packs() -> None:
     """列出可用的词句包。"""
     for name in available_packs():
         click.echo(name)
+
+
+@main.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="监听地址（默认只允许本机访问）"
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("reportgen-data"),
+    show_default=True,
+    help="任务记录和文件的存放目录",
+)
+@click.option(
+    "--retention-days",
+    type=click.FloatRange(min=0, min_open=True),
+    default=7,
+    show_default=True,
+    help="结果保存天数，过期自动删除",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), default=None, help="工作进程数（默认：CPU 核数）"
+)
+def serve(host: str, port: int, data_dir: Path, retention_days: float, jobs: int | None) -> None:
+    """启动网页服务：上传工作簿、查看审核结果、下载文档、批量生成。"""
+    import uvicorn
+
+    from .web.app import create_app
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"注意：监听 {host}，其他计算机也能访问本服务。", err=True)
+    click.echo(f"网页地址：http://{host}:{port}/  （按 Ctrl-C 停止）", err=True)
+    uvicorn.run(create_app(data_dir, retention_days, jobs), host=host, port=port)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,7 +75,10 @@ class Pack:
 
 def packs_root() -> Path:
     """The installed templates folder (top-level templates/ in a checkout)."""
-    return Path(str(resources.files("reportgen._templates")))
+    try:
+        return Path(str(resources.files("reportgen._templates")))
+    except ModuleNotFoundError:  # run from a source checkout without installing
+        return Path(__file__).resolve().parents[1] / "templates"
 
 
 def available_packs(extra_root: Path | None = None) -> list[str]:

@@ -30,8 +30,8 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -75,11 +75,11 @@ def load_grids(path: Path) -> tuple[list[Grid], list[Finding]]:
         )
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(_ZIP_MAGIC) and zipfile.is_zipfile(path):
+    if head.startswith(ZIP_MAGIC) and zipfile.is_zipfile(path):
         _refuse_zip_bomb(path)
         findings = _formulas_without_values(path)
         return _load_calamine(path, findings), findings
-    if head == _OLE_MAGIC:
+    if head == OLE_MAGIC:
         return _load_calamine(path, []), []
     raise _fail(
         "IN-02",

@@ -178,7 +178,7 @@ def test_sigkill_leaves_only_whole_documents_and_the_rerun_finishes(tmp_path):
     for d in docs:
         assert docx.Document(str(d)).paragraphs  # every document left behind opens
     recorded = json.loads((out / batch.MANIFEST).read_text(encoding="utf-8"))
-    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     report = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
     assert report["units"] == 10 and report["failed"] == 0

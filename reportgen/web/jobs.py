@@ -1,0 +1,107 @@
+"""Run a job's units in worker processes and record progress, off the event loop.
+
+The worker pool is pebble's, forked once at startup after :func:`reportgen.batch.warm_up`
+(as ``reportgen batch`` does), so workers start warm, and a worker that dies (out of
+memory, killed) costs only its unit: pebble replaces it. The event loop only awaits
+wrapped futures and writes a small SQLite row per finished unit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from ..batch import UNIT_TIMEOUT_S, BatchSummary, UnitResult, outcome, run_unit, warm_up
+from ..narrative import DEFAULT_PACK
+from .store import DONE, FAILED, RUNNING, JobStore
+
+
+class Runner:
+    """The worker pool and the asyncio tasks that feed it."""
+
+    def __init__(self, store: JobStore, workers: int | None = None):
+        self.store = store
+        self.workers = workers or os.cpu_count() or 1
+        self.pool = None
+        self.tasks: set[asyncio.Task] = set()
+
+    def start(self) -> None:
+        """Warm up in this process, then create the pool whose workers fork from it."""
+        from pebble import ProcessPool
+
+        warm_up(DEFAULT_PACK, None)
+        self.pool = ProcessPool(
+            max_workers=self.workers, context=multiprocessing.get_context("fork")
+        )
+
+    async def stop(self) -> None:
+        """Cancel running jobs (they are marked interrupted at the next start) and the pool."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool.join()
+
+    def submit(self, job_id: str, kind: str, pack: str, sources: list[Path]) -> None:
+        """Start the job as an asyncio task; the caller answers the request at once."""
+        task = asyncio.create_task(self.run(job_id, kind, pack, sources))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def run(self, job_id: str, kind: str, pack: str, sources: list[Path]) -> None:
+        """One task per unit; progress is saved as each unit finishes."""
+        started = time.perf_counter()
+        out_dir = self.store.job_dir(job_id) / "out"
+        self.store.set_status(job_id, RUNNING)
+        results: dict[str, UnitResult] = {}
+        try:
+            waiting = [self._unit(src, out_dir, pack) for src in sources]
+            for next_done in asyncio.as_completed(waiting):
+                r = await next_done
+                results[r.unit] = r
+                failed = sum(1 for x in results.values() if not x.ok)
+                self.store.progress(job_id, len(results), failed, _result(sources, results))
+            ordered = [results[src.name] for src in sources]
+            extra = []
+            if kind == "batch":
+                extra = await asyncio.to_thread(_summary, out_dir, ordered, started, self.workers)
+            self.store.finish(job_id, DONE, _result(sources, results, extra))
+        except Exception as exc:  # noqa: BLE001 - the job fails, the server goes on
+            result = _result(sources, results)
+            result["message"] = f"内部错误：{type(exc).__name__}: {exc}"
+            self.store.finish(job_id, FAILED, result)
+
+    async def _unit(self, src: Path, out_dir: Path, pack: str) -> UnitResult:
+        """Schedule one unit on the pool and await it without blocking the loop."""
+        from pebble import ProcessExpired
+
+        fut = self.pool.schedule(
+            run_unit,
+            args=(str(src), src.name, str(out_dir), pack, None, False),
+            timeout=UNIT_TIMEOUT_S,
+        )
+        with contextlib.suppress(Exception):  # outcome turns the exception into a result
+            await asyncio.wrap_future(fut)
+        return outcome(fut, src.name, ProcessExpired)
+
+
+def _result(sources: list[Path], results: dict[str, UnitResult], files=()) -> dict:
+    """The JSON saved with the job: finished units in upload order, plus job-level files."""
+    units = [asdict(results[s.name]) for s in sources if s.name in results]
+    return {"units": units, "files": list(files)}
+
+
+def _summary(out_dir: Path, ordered: list[UnitResult], started: float, workers: int) -> list:
+    """汇总.xlsx and 汇总.json for a batch, as ``reportgen batch`` writes them."""
+    from ..batch_report import write_summary
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seconds = round(time.perf_counter() - started, 2)
+    paths = write_summary(out_dir, BatchSummary(ordered, seconds, workers))
+    return [p.name for p in paths]

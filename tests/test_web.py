@@ -1,0 +1,234 @@
+"""The web application (issue 9) through Starlette's TestClient, with a fresh data dir.
+
+Jobs run in forked worker processes, so every test that starts one polls its status
+with a timeout.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import time
+import warnings
+import zipfile
+from decimal import Decimal as D
+from urllib.parse import quote
+
+import pytest
+
+from reportgen.web.app import create_app
+
+with warnings.catch_warnings():  # Starlette ≥1.x suggests httpx2; httpx still works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+DOCX = "2021年度玉溪市互联网信息办公室部门决算公开.docx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def client(data_dir):
+    with TestClient(create_app(data_dir, jobs=2)) as c:
+        yield c
+
+
+def broken(data):
+    """公开01表 其他收入 changed: 收入合计 no longer adds up (R01 at 公开01表!C33)."""
+    data.summary_items["t01"].setdefault("other", {})["amount"] = D("100")
+
+
+def post(client, files, pack="sichuan-2021", **headers):
+    return client.post("/api/jobs", files=files, data={"pack": pack}, headers=headers)
+
+
+def wait(client, job_id: str, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["finished"]:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} not finished in {timeout} s")
+
+
+def run(client, files) -> dict:
+    r = post(client, files)
+    assert r.status_code == 202, r.text
+    return wait(client, r.json()["id"])
+
+
+def nothing_left(data_dir) -> None:
+    assert not any((data_dir / "jobs").iterdir())
+    with sqlite3.connect(data_dir / "jobs.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM jobs").fetchone()[0] == 0
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_healthz_and_pages(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    for path in ("/", "/batch", "/packs"):
+        r = client.get(path)
+        assert r.status_code == 200
+        assert r.headers["content-security-policy"] == "default-src 'self'"
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["x-frame-options"] == "DENY"
+        assert "<script>" not in r.text  # no inline script
+    assert "sichuan-2023" in client.get("/packs").text
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/static/").status_code == 404  # no directory listing
+    names = [p["name"] for p in client.get("/api/packs").json()["packs"]]
+    assert "sichuan-2021" in names
+
+
+def test_example_builds_and_downloads_with_rfc5987_name(client, example_path):
+    job = run(client, {"file": (example_path.name, example_path.read_bytes(), XLSX)})
+    assert job["status"] == "done" and job["kind"] == "single"
+    (unit,) = job["units"]
+    assert unit["status"] == "有警告"  # the example's 4 known 公开12表 warnings
+    assert {f["where"] for f in unit["findings"]} >= {"公开12表!H23"}
+    docx = next(f for f in unit["files"] if f["label"] == DOCX)
+    r = client.get(docx["url"])
+    assert r.status_code == 200
+    assert r.content.startswith(b"PK")
+    assert f"filename*=UTF-8''{quote(DOCX)}" in r.headers["content-disposition"]
+    assert r.headers["content-disposition"].startswith("attachment;")
+    page = client.get(f"/jobs/{job['id']}").text
+    assert "审核结果" in page and "公开12表!H23" in page
+
+
+def test_broken_workbook_returns_findings_and_no_document(client, make_workbook):
+    path = make_workbook(broken, name="坏的.xlsx")
+    job = run(client, {"file": (path.name, path.read_bytes(), XLSX)})
+    (unit,) = job["units"]
+    assert unit["status"] == "有错误"
+    assert unit["findings"][0]["severity"] == "错误"  # errors first
+    assert ("R01", "公开01表!C33") in {(f["rule"], f["where"]) for f in unit["findings"]}
+    assert not [f for f in unit["files"] if f["label"].endswith(".docx")]
+    page = client.get(f"/jobs/{job['id']}").text
+    assert "公开01表!C33" in page and "未生成文档" in page
+
+
+def test_zip_with_one_bad_unit_gives_the_others_documents(client, example_path, make_workbook):
+    good = example_path.read_bytes()
+    bad = make_workbook(broken, name="bad.xlsx").read_bytes()
+    archive = zip_of(
+        {"甲/单位一.xlsx": good, "乙/单位二.xlsx": good, "丙.xlsx": bad, "说明.txt": b"ignored"}
+    )
+    job = run(client, {"files": ("全部单位.zip", archive, "application/zip")})
+    assert job["kind"] == "batch" and job["progress"] == {
+        "done": 3,
+        "failed": 1,
+        "total": 3,
+        "remaining": 0,
+    }
+    units = {u["unit"]: u for u in job["units"]}
+    assert set(units) == {"单位一.xlsx", "单位二.xlsx", "丙.xlsx"}
+    for name in ("单位一.xlsx", "单位二.xlsx"):
+        assert any(f["label"] == DOCX for f in units[name]["files"])
+    assert ("R01", "公开01表!C33") in {
+        (f["rule"], f["where"]) for f in units["丙.xlsx"]["findings"]
+    }
+    assert not any(f["label"].endswith(".docx") for f in units["丙.xlsx"]["files"])
+    summary = {f["label"]: f["url"] for f in job["files"]}
+    assert client.get(summary["汇总.xlsx"]).status_code == 200
+
+
+def refused(client, data_dir, files, message: str, status: int, **headers) -> None:
+    r = post(client, files, **headers)
+    assert r.status_code == status, r.text
+    assert message in r.json()["error"]
+    nothing_left(data_dir)
+
+
+def test_oversized_upload_is_refused(client, data_dir):
+    big = b"PK\x03\x04" + bytes(50 * 1024 * 1024)
+    refused(client, data_dir, {"file": ("大.xlsx", big, XLSX)}, "大于 50 MB", 413)
+
+
+def test_zip_bomb_is_refused(client, data_dir):
+    bomb = zip_of({"bomb.xlsx": bytes(20 * 1024 * 1024)})
+    refused(client, data_dir, {"files": ("bomb.zip", bomb, "application/zip")}, "压缩炸弹", 413)
+
+
+def test_dotdot_zip_entry_is_refused(client, data_dir, example_path):
+    archive = zip_of({"../escape.xlsx": example_path.read_bytes()})
+    refused(client, data_dir, {"files": ("x.zip", archive, "application/zip")}, "路径不安全", 400)
+    assert not (data_dir / "escape.xlsx").exists()
+
+
+def test_non_excel_file_is_refused(client, data_dir):
+    files = {"file": ("假的.xlsx", "这不是工作簿".encode(), XLSX)}
+    refused(client, data_dir, files, "不是 Excel 工作簿", 400)
+
+
+def test_cross_site_post_is_refused(client, data_dir, example_path):
+    files = {"file": (example_path.name, example_path.read_bytes(), XLSX)}
+    refused(client, data_dir, files, "拒绝跨站提交", 403, origin="http://evil.example")
+    page = client.post("/jobs", files=files, headers={"origin": "http://evil.example"})
+    assert page.status_code == 403 and "拒绝跨站提交" in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    nothing_left(data_dir)
+
+
+def test_same_origin_page_post_redirects_to_the_job(client, example_path):
+    files = {"file": (example_path.name, example_path.read_bytes(), XLSX)}
+    r = client.post(
+        "/jobs", files=files, headers={"origin": "http://testserver"}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
+    wait(client, r.headers["location"].rsplit("/", 1)[1])
+
+
+def test_unknown_pack_and_files_outside_the_job_are_refused(client, data_dir, example_path):
+    files = {"file": (example_path.name, example_path.read_bytes(), XLSX)}
+    refused(client, data_dir, files, "没有名为", 400, pack="../../etc")
+    assert client.get("/api/jobs/" + "0" * 32).status_code == 404
+    assert "找不到" in client.get("/api/jobs/nope").json()["error"]
+    job = run(client, files)
+    r = client.get(f"/api/jobs/{job['id']}/files/..%2F..%2Fjobs.sqlite3")
+    assert r.status_code == 404
+    r = client.get(f"/api/jobs/{job['id']}/files/../in/{quote(example_path.name)}")
+    assert r.status_code == 404
+
+
+def test_restart_keeps_finished_jobs_and_marks_interrupted(data_dir, example_path):
+    files = {"file": (example_path.name, example_path.read_bytes(), XLSX)}
+    with TestClient(create_app(data_dir, jobs=1)) as c:
+        job = run(c, files)
+    with sqlite3.connect(data_dir / "jobs.sqlite3") as db:
+        db.execute(
+            "INSERT INTO jobs (id, kind, status, pack, created, total) "
+            "VALUES ('a' || hex(randomblob(15)) || 'b', 'single', 'running', 'sichuan-2021', ?, 1)",
+            (time.time(),),
+        )
+    with TestClient(create_app(data_dir, jobs=1)) as c:
+        again = c.get(f"/api/jobs/{job['id']}").json()
+        assert again["status"] == "done" and again["units"] == job["units"]
+        assert c.get(again["units"][0]["files"][0]["url"]).status_code == 200
+    with sqlite3.connect(data_dir / "jobs.sqlite3") as db:
+        statuses = sorted(s for (s,) in db.execute("SELECT status FROM jobs"))
+    assert statuses == ["done", "interrupted"]
+
+
+def test_old_jobs_are_deleted(data_dir, example_path):
+    from reportgen.web.store import JobStore
+
+    store = JobStore(data_dir)
+    store.create("f" * 32, "single", "sichuan-2021", 1)
+    (store.job_dir("f" * 32) / "in").mkdir(parents=True)
+    assert store.purge(7, now=time.time() + 8 * 86400) == ["f" * 32]
+    assert store.get("f" * 32) is None and not store.job_dir("f" * 32).exists()
+    store.close()
