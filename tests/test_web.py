@@ -82,7 +82,7 @@ def test_healthz_and_pages(client):
     for path in ("/", "/batch", "/packs"):
         r = client.get(path)
         assert r.status_code == 200
-        assert r.headers["content-security-policy"] == "default-src 'self'"
+        assert r.headers["content-security-policy"] == "default-src 'self'; img-src 'self' data:"
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["x-frame-options"] == "DENY"
         assert "<script>" not in r.text  # no inline script
@@ -107,6 +107,19 @@ def test_example_builds_and_downloads_with_rfc5987_name(client, example_path):
     assert r.headers["content-disposition"].startswith("attachment;")
     page = client.get(f"/jobs/{job['id']}").text
     assert "审核结果" in page and "公开12表!H23" in page
+    # the document itself, previewed in the page: headings, sentences, figures, tables
+    assert "<h2>文档预览</h2>" in page
+    assert "<h3>一、收入支出决算总体情况说明</h3>" in page
+    assert "2021年度收、支总计均为2043.42万元。" in page
+    assert page.count('src="data:image/png;base64,') == 7
+    assert "收入支出决算总表" in page and "20,434,183.26" in page
+    archive = client.get(f"/api/jobs/{job['id']}/archive")
+    assert archive.headers["content-type"] == "application/zip"
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+    assert any(n.endswith(DOCX) for n in names) and not any("/." in n for n in names)
 
 
 def test_broken_workbook_returns_findings_and_no_document(client, make_workbook):

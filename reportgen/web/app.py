@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -27,6 +28,7 @@ from starlette.templating import Jinja2Templates
 
 from ..narrative import DEFAULT_PACK, TemplateProblem, available_packs, load_pack
 from .jobs import Runner
+from .preview import document_html
 from .store import DONE, FAILED, INTERRUPTED, JobStore
 from .uploads import Limits, Upload, UploadRejected, check_request_size, plan_units, write_units
 
@@ -42,7 +44,8 @@ STATUS_TEXT = {
     INTERRUPTED: "已中断（服务曾重启，请重新上传）",
 }
 SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'"),
+    # images of the preview are inline data: URIs; scripts and styles only from /static
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
@@ -103,6 +106,7 @@ def _routes() -> list:
         Route("/api/jobs", create_job_api, methods=["POST"]),
         Route("/api/jobs/{id}", job_api),
         Route("/api/jobs/{id}/files/{name:path}", job_file),
+        Route("/api/jobs/{id}/archive", job_archive),
         Route("/api/packs", packs_api),
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
@@ -342,7 +346,46 @@ async def packs_page(request: Request) -> Response:
 
 
 async def job_page(request: Request) -> Response:
-    return _page(request, "job.html", "", job=job_view(_job(request)))
+    """Results; for a finished single-unit job, the document itself as a preview."""
+    rec = _job(request)
+    view = job_view(rec)
+    preview = ""
+    if view["kind"] == "single" and view["finished"] and view["units"]:
+        doc = next(
+            (f["name"] for f in view["units"][0]["files"] if f["name"].endswith(".docx")), None
+        )
+        if doc:
+            out_dir = request.app.state.ctx.store.job_dir(rec["id"]) / "out"
+            preview = await asyncio.to_thread(document_html, out_dir / doc)
+    return _page(request, "job.html", "", job=view, preview=Markup(preview))
+
+
+async def job_archive(request: Request) -> Response:
+    """Every output of the job as one .zip (documents, 审核结果, 汇总.xlsx), built in a thread."""
+    rec = _job(request)
+    out_dir = request.app.state.ctx.store.job_dir(rec["id"]) / "out"
+    if not out_dir.is_dir():
+        raise HTTPException(404)
+    data = await asyncio.to_thread(_zip_folder, out_dir)
+    name = f"决算公开-{rec['id'][:8]}.zip"
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"content-disposition": content_disposition(name)},
+    )
+
+
+def _zip_folder(folder: Path) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(folder.rglob("*")):
+            rel = f.relative_to(folder)
+            if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                z.write(f, rel.as_posix())
+    return buf.getvalue()
 
 
 async def blank_workbook(request: Request) -> Response:
