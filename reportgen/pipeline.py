@@ -92,25 +92,15 @@ def glossary(pack: Pack, c: Computed, report: Report) -> list[tuple[str, str]]:
     return head + items + basic_terms + tail
 
 
-def render(report: Report, pack: Pack) -> bytes:
-    """The .docx bytes for a checked report."""
-    c = compute(report, pack.budget_basis, pack.decimals)
-    specs = charts_mod.chart_specs(c, pack.decimals)
-    pngs = {ref: charts_mod.draw(s) for ref, s in specs.items() if s.available}
+def render_context(report: Report, pack: Pack, c: Computed) -> dict:
+    """Everything the wording templates may use (also the web 模板 preview's input)."""
     annex = [
         {"index": i + 1, "key": lay.key, "title": lay.title, "number": lay.number}
         for i, lay in enumerate(LAYOUTS)
         if lay.key in report.tables
     ]
     scored = [(p, evaluation.score(p)) for p in report.projects]
-    extra_tables = {
-        f"project:{i}": partial(render_project, p=p, s=s) for i, (p, s) in enumerate(scored, 1)
-    }
-    if report.evaluation and report.evaluation.indicators:
-        extra_tables["overall-indicators"] = partial(
-            render_overall_indicators, ov=report.evaluation
-        )
-    context = {
+    return {
         "unit": report.unit,
         "year": report.unit.year,
         "prev_year": report.unit.year - 1,
@@ -127,6 +117,22 @@ def render(report: Report, pack: Pack) -> bytes:
         ],
         "project_summary": evaluation.summary(report.projects),
     }
+
+
+def render(report: Report, pack: Pack) -> bytes:
+    """The .docx bytes for a checked report."""
+    c = compute(report, pack.budget_basis, pack.decimals)
+    specs = charts_mod.chart_specs(c, pack.decimals)
+    pngs = {ref: charts_mod.draw(s) for ref, s in specs.items() if s.available}
+    context = render_context(report, pack, c)
+    extra_tables = {
+        f"project:{p['index']}": partial(render_project, p=p["project"], s=p["scores"])
+        for p in context["projects"]
+    }
+    if report.evaluation and report.evaluation.indicators:
+        extra_tables["overall-indicators"] = partial(
+            render_overall_indicators, ov=report.evaluation
+        )
     blocks = render_sections(pack, context, specs)
     audit_blocks(
         blocks,

@@ -7,6 +7,7 @@ with a timeout.
 from __future__ import annotations
 
 import io
+import shutil
 import sqlite3
 import time
 import warnings
@@ -115,9 +116,6 @@ def test_example_builds_and_downloads_with_rfc5987_name(client, example_path):
     assert "收入支出决算总表" in page and "20,434,183.26" in page
     archive = client.get(f"/api/jobs/{job['id']}/archive")
     assert archive.headers["content-type"] == "application/zip"
-    import io
-    import zipfile
-
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
     assert any(n.endswith(DOCX) for n in names) and not any("/." in n for n in names)
 
@@ -245,3 +243,30 @@ def test_old_jobs_are_deleted(data_dir, example_path):
     assert store.purge(7, now=time.time() + 8 * 86400) == ["f" * 32]
     assert store.get("f" * 32) is None and not store.job_dir("f" * 32).exists()
     store.close()
+
+
+def test_pack_page_previews_part_two_of_the_example_in_each_pack(client):
+    page21 = client.get("/packs/sichuan-2021").text
+    page23 = client.get("/packs/sichuan-2023").text
+    assert "<h2>第二部分 2021年度部门决算情况说明</h2>" in page21
+    assert "政府性基金预算财政拨款收入500.00万元，占24.47%。" in page21
+    assert "政府性基金预算财政拨款收入500.00万元，占24.5%。" in page23  # 1 decimal
+    assert "完成调整预算" in page23 and "完成全年预算" in page21
+    assert "第三部分" not in page21
+    assert "/packs/sichuan-2023" in client.get("/packs").text
+    assert client.get("/packs/no-such-pack").status_code == 404
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_pdf_option_adds_a_pdf_download(client, example_path):
+    r = client.post(
+        "/api/jobs",
+        files={"file": (example_path.name, example_path.read_bytes(), XLSX)},
+        data={"pack": "sichuan-2021", "pdf": "on"},
+    )
+    job = wait(client, r.json()["id"], timeout=300)
+    (unit,) = job["units"]
+    pdf = next(f for f in unit["files"] if f["label"].endswith(".pdf"))
+    got = client.get(pdf["url"])
+    assert got.content.startswith(b"%PDF")
+    assert "filename*=UTF-8''" in got.headers["content-disposition"]

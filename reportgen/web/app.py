@@ -28,7 +28,7 @@ from starlette.templating import Jinja2Templates
 
 from ..narrative import DEFAULT_PACK, TemplateProblem, available_packs, load_pack
 from .jobs import Runner
-from .preview import document_html
+from .preview import document_html, part_two_html
 from .store import DONE, FAILED, INTERRUPTED, JobStore
 from .uploads import Limits, Upload, UploadRejected, check_request_size, plan_units, write_units
 
@@ -100,6 +100,7 @@ def _routes() -> list:
         Route("/", unit_page),
         Route("/batch", batch_page),
         Route("/packs", packs_page),
+        Route("/packs/{name}", pack_preview),
         Route("/blank.xlsx", blank_workbook),
         Route("/jobs", create_job_page, methods=["POST"]),
         Route("/jobs/{id}", job_page),
@@ -184,7 +185,7 @@ async def _create_job(request: Request) -> str:
     """Validate the whole upload, then write it into a fresh job folder and start the job."""
     ctx: Context = request.app.state.ctx
     check_request_size(request.headers.get("content-length"), ctx.limits)
-    pack, uploads = await _read_form(request, ctx.limits)
+    pack, uploads, pdf = await _read_form(request, ctx.limits)
     if pack not in available_packs():
         raise UploadRejected(f"没有名为“{pack[:40]}”的词句包。可用：{'、'.join(available_packs())}")
     units = plan_units(uploads, ctx.limits)
@@ -194,15 +195,16 @@ async def _create_job(request: Request) -> str:
     single = len(uploads) == 1 and len(units) == 1 and units[0].data is not None
     kind = "single" if single else "batch"
     ctx.store.create(job_id, kind, pack, len(sources))
-    ctx.runner.submit(job_id, kind, pack, sources)
+    ctx.runner.submit(job_id, kind, pack, sources, pdf=pdf)
     return job_id
 
 
-async def _read_form(request: Request, limits: Limits) -> tuple[str, list[Upload]]:
-    """The pack name and every uploaded file, each read with its size limit."""
+async def _read_form(request: Request, limits: Limits) -> tuple[str, list[Upload], bool]:
+    """The pack name, every uploaded file (each read with its size limit), the PDF option."""
     try:
         async with request.form(max_files=limits.files + 1, max_fields=20) as form:
             pack = str(form.get("pack") or DEFAULT_PACK)
+            pdf = str(form.get("pdf") or "") in ("on", "1", "true", "yes")
             uploads = []
             for key in ("file", "files"):
                 for f in form.getlist(key):
@@ -212,7 +214,7 @@ async def _read_form(request: Request, limits: Limits) -> tuple[str, list[Upload
                     uploads.append(Upload(f.filename, data))
     except HTTPException as exc:
         raise UploadRejected(f"无法读取上传内容（{exc.detail}）。") from exc
-    return pack, uploads
+    return pack, uploads, pdf
 
 
 async def create_job_api(request: Request) -> Response:
@@ -343,6 +345,16 @@ async def batch_page(request: Request) -> Response:
 
 async def packs_page(request: Request) -> Response:
     return _page(request, "packs.html", "packs", packs=pack_infos())
+
+
+async def pack_preview(request: Request) -> Response:
+    """第二部分 of the bundled example in one pack, rendered in a worker process."""
+    name = request.path_params["name"]
+    if name not in available_packs():
+        raise HTTPException(404)
+    fut = request.app.state.ctx.runner.pool.schedule(part_two_html, args=(name,), timeout=120)
+    body = await asyncio.wrap_future(fut)
+    return _page(request, "pack_preview.html", "packs", pack=name, preview=Markup(body))
 
 
 async def job_page(request: Request) -> Response:

@@ -48,20 +48,24 @@ class Runner:
             self.pool.stop()
             self.pool.join()
 
-    def submit(self, job_id: str, kind: str, pack: str, sources: list[Path]) -> None:
+    def submit(
+        self, job_id: str, kind: str, pack: str, sources: list[Path], pdf: bool = False
+    ) -> None:
         """Start the job as an asyncio task; the caller answers the request at once."""
-        task = asyncio.create_task(self.run(job_id, kind, pack, sources))
+        task = asyncio.create_task(self.run(job_id, kind, pack, sources, pdf))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def run(self, job_id: str, kind: str, pack: str, sources: list[Path]) -> None:
+    async def run(
+        self, job_id: str, kind: str, pack: str, sources: list[Path], pdf: bool = False
+    ) -> None:
         """One task per unit; progress is saved as each unit finishes."""
         started = time.perf_counter()
         out_dir = self.store.job_dir(job_id) / "out"
         self.store.set_status(job_id, RUNNING)
         results: dict[str, UnitResult] = {}
         try:
-            waiting = [self._unit(src, out_dir, pack) for src in sources]
+            waiting = [self._unit(src, out_dir, pack, pdf) for src in sources]
             for next_done in asyncio.as_completed(waiting):
                 r = await next_done
                 results[r.unit] = r
@@ -77,13 +81,13 @@ class Runner:
             result["message"] = f"内部错误：{type(exc).__name__}: {exc}"
             self.store.finish(job_id, FAILED, result)
 
-    async def _unit(self, src: Path, out_dir: Path, pack: str) -> UnitResult:
+    async def _unit(self, src: Path, out_dir: Path, pack: str, pdf: bool = False) -> UnitResult:
         """Schedule one unit on the pool and await it without blocking the loop."""
         from pebble import ProcessExpired
 
         fut = self.pool.schedule(
             run_unit,
-            args=(str(src), src.name, str(out_dir), pack, None, False),
+            args=(str(src), src.name, str(out_dir), pack, None, pdf),
             timeout=UNIT_TIMEOUT_S,
         )
         with contextlib.suppress(Exception):  # outcome turns the exception into a result

@@ -83,3 +83,58 @@ def _table(tbl) -> str:
             cells.append(f"<td{colspan}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return '<div class="doc-table"><table>' + "".join(rows) + "</table></div>"
+
+
+# --- 模板 page: 第二部分 of the bundled example in any pack --------------------------------
+
+
+def example_workbook() -> Path:
+    """The bundled example (seed 001's unit), installed as reportgen._example."""
+    from importlib import resources
+
+    try:
+        folder = Path(str(resources.files("reportgen._example")))
+    except ModuleNotFoundError:  # a source checkout
+        folder = Path(__file__).resolve().parents[2] / "inputs" / "example"
+    return next(folder.glob("*.xlsx"))
+
+
+def part_two_html(pack_name: str) -> str:
+    """第二部分 of the example rendered with ``pack_name``, as HTML (run in a worker).
+
+    Figures appear as their captions: a maintainer previews wording, not charts; the
+    self-audit runs as in a real build, so a template typo shows up here first.
+    """
+    from ..audit import audit_blocks, traceable_numbers
+    from ..charts import chart_specs
+    from ..computed import compute
+    from ..narrative import TemplateProblem, load_pack, render_sections
+    from ..pipeline import check, render_context
+
+    report, findings = check(example_workbook())
+    pack = load_pack(pack_name)
+    c = compute(report, pack.budget_basis, pack.decimals)
+    specs = chart_specs(c, pack.decimals)
+    context = render_context(report, pack, c)
+    try:
+        blocks = render_sections(pack, context, specs)
+        audit_blocks(
+            blocks,
+            traceable_numbers(context, pack.decimals),
+            pack.settings.get("audit_literals", ()),
+        )
+    except TemplateProblem as exc:
+        return f'<p class="error">{html.escape(str(exc))}</p>'
+    out, inside = [], False
+    for b in blocks:
+        if b.kind == "heading" and b.level == 1:
+            inside = b.text.startswith("第二部分")
+        if not inside:
+            continue
+        if b.kind == "heading":
+            out.append(f"<h{b.level + 1}>{html.escape(b.text)}</h{b.level + 1}>")
+        elif b.kind == "para":
+            out.append(f'<p class="doc-p">{html.escape(b.text)}</p>')
+        elif b.kind == "figure" and b.ref in specs:
+            out.append(f'<p class="doc-caption">（{html.escape(specs[b.ref].caption)}）</p>')
+    return "\n".join(out)
