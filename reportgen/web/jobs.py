@@ -38,6 +38,10 @@ class Runner:
         self.pool = ProcessPool(
             max_workers=self.workers, context=multiprocessing.get_context("fork")
         )
+        # fork every worker now, at startup, while no request thread can hold a lock or
+        # be half-way through an import (a worker forked later could inherit either)
+        for fut in [self.pool.schedule(os.getpid) for _ in range(self.workers)]:
+            fut.result(timeout=60)
 
     async def stop(self) -> None:
         """Cancel running jobs (they are marked interrupted at the next start) and the pool."""

@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import base64
 import html
+from importlib import resources
 from pathlib import Path
 
 from docx import Document
 from docx.oxml.ns import qn
+
+# imported here, not in the functions: they run in forked workers, where an import could
+# wait for a lock another thread of the server held at fork time
+from ..audit import audit_blocks, traceable_numbers
+from ..charts import chart_specs
+from ..computed import compute
+from ..narrative import TemplateProblem, load_pack, render_sections
+from ..pipeline import check, render_context
 
 _HEADINGS = {"Heading 1": "h2", "Heading 2": "h3", "Heading 3": "h4", "Heading 4": "h5"}
 _BLIP = qn("a:blip")
@@ -90,8 +99,6 @@ def _table(tbl) -> str:
 
 def example_workbook() -> Path:
     """The bundled example (seed 001's unit), installed as reportgen._example."""
-    from importlib import resources
-
     try:
         folder = Path(str(resources.files("reportgen._example")))
     except ModuleNotFoundError:  # a source checkout
@@ -105,12 +112,6 @@ def part_two_html(pack_name: str) -> str:
     Figures appear as their captions: a maintainer previews wording, not charts; the
     self-audit runs as in a real build, so a template typo shows up here first.
     """
-    from ..audit import audit_blocks, traceable_numbers
-    from ..charts import chart_specs
-    from ..computed import compute
-    from ..narrative import TemplateProblem, load_pack, render_sections
-    from ..pipeline import check, render_context
-
     report, findings = check(example_workbook())
     pack = load_pack(pack_name)
     c = compute(report, pack.budget_basis, pack.decimals)
