@@ -1,9 +1,10 @@
 """Run a job's units in worker processes and record progress, off the event loop.
 
-The worker pool is pebble's, forked once at startup after :func:`reportgen.batch.warm_up`
-(as ``reportgen batch`` does), so workers start warm, and a worker that dies (out of
-memory, killed) costs only its unit: pebble replaces it. The event loop only awaits
-wrapped futures and writes a small SQLite row per finished unit.
+The worker pool is pebble's (as ``reportgen batch`` uses), but its workers come from a
+forkserver: the server has threads, and a worker forked from a threaded process can hang
+on a lock. Each worker warms up once (:func:`reportgen.batch.warm_up`), and a worker
+that dies costs only its unit. The event loop only awaits wrapped futures and writes a
+small SQLite row per finished unit.
 """
 
 from __future__ import annotations
@@ -31,17 +32,28 @@ class Runner:
         self.tasks: set[asyncio.Task] = set()
 
     def start(self) -> None:
-        """Warm up in this process, then create the pool whose workers fork from it."""
+        """Start the worker pool: a forkserver (forked once, before the server has threads,
+        with reportgen already imported) forks each worker; the initializer warms it up.
+
+        Unlike ``reportgen batch``, the server has threads (uvicorn, the test client) when
+        workers are created or replaced, and forking a threaded process can leave a child
+        waiting forever on a lock another thread held; the forkserver never has threads.
+        """
         from pebble import ProcessPool
 
-        warm_up(DEFAULT_PACK, None)
-        self.pool = ProcessPool(
-            max_workers=self.workers, context=multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(
+            ["reportgen.batch", "reportgen.pipeline", "reportgen.web.preview"]
         )
-        # fork every worker now, at startup, while no request thread can hold a lock or
-        # be half-way through an import (a worker forked later could inherit either)
+        self.pool = ProcessPool(
+            max_workers=self.workers,
+            context=context,
+            initializer=warm_up,
+            initargs=(DEFAULT_PACK, None),
+        )
+        # start every worker now, so the first request does not wait for a warm-up
         for fut in [self.pool.schedule(os.getpid) for _ in range(self.workers)]:
-            fut.result(timeout=60)
+            fut.result(timeout=120)
 
     async def stop(self) -> None:
         """Cancel running jobs (they are marked interrupted at the next start) and the pool."""
