@@ -195,38 +195,39 @@ def check_project(p: ProjectEvaluation) -> list[Finding]:
             "100.00",
             _f(s.total_weight),
         )
-    if p.subtotal_weight is not None and p.subtotal_weight != s.indicator_weight:
-        warn(
+    # given totals against the computed ones: (rule, message, given, computed, its cell)
+    for rule, message, given, computed, cell in (
+        (
             "P05",
             "指标分值小计不等于各指标分值之和。",
-            p.cells.get("subtotal_weight"),
-            _f(s.indicator_weight),
-            _f(p.subtotal_weight),
-        )
-    if p.subtotal_score is not None and p.subtotal_score != s.indicator_score:
-        warn(
+            p.subtotal_weight,
+            s.indicator_weight,
+            "subtotal_weight",
+        ),
+        (
             "P05",
             "指标得分小计不等于各指标得分之和。",
-            p.cells.get("subtotal_score"),
-            _f(s.indicator_score),
-            _f(p.subtotal_score),
-        )
-    if p.total_weight is not None and p.total_weight != s.total_weight:
-        warn(
+            p.subtotal_score,
+            s.indicator_score,
+            "subtotal_score",
+        ),
+        (
             "P06",
             "总分值不等于各指标分值与执行率分值之和。",
-            p.cells.get("total_weight"),
-            _f(s.total_weight),
-            _f(p.total_weight),
-        )
-    if p.total_score is not None and p.total_score != s.total_score:
-        warn(
+            p.total_weight,
+            s.total_weight,
+            "total_weight",
+        ),
+        (
             "P07",
             "总得分不等于各指标得分与执行率得分之和。",
-            p.cells.get("total_score"),
-            _f(s.total_score),
-            _f(p.total_score),
-        )
+            p.total_score,
+            s.total_score,
+            "total_score",
+        ),
+    ):
+        if given is not None and given != computed:
+            warn(rule, message, p.cells.get(cell), _f(computed), _f(given))
     if p.grade and p.grade != s.grade:
         warn(
             "P08",

@@ -56,9 +56,8 @@ def doc_paragraphs(built) -> list[str]:
     ]
 
 
-@pytest.fixture
-def make_workbook(tmp_path):
-    """Write the example data, after ``mutate(data)``, to a fresh workbook path."""
+def example_factory(folder: Path):
+    """``factory(mutate, name)``: the example data, after ``mutate(data)``, written in folder."""
     from build_example import example_data
 
     from reportgen import codes
@@ -68,8 +67,14 @@ def make_workbook(tmp_path):
         data = example_data()
         if mutate:
             mutate(data)
-        path = tmp_path / name
+        path = folder / name
         write_workbook(path, data, names=codes.economic_name_map(2021))
         return path
 
     return factory
+
+
+@pytest.fixture
+def make_workbook(tmp_path):
+    """Write the example data, after ``mutate(data)``, to a fresh workbook path."""
+    return example_factory(tmp_path)

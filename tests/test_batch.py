@@ -42,7 +42,7 @@ def _good(folder: Path, n: int = 2) -> list[Path]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, example_path):
     """The example, two more good units, and 20 broken ones."""
-    from conftest import EXAMPLE
+    from conftest import EXAMPLE, example_factory
 
     folder = tmp_path_factory.mktemp("corpus")
     shutil.copy(EXAMPLE, folder / "example.xlsx")
@@ -53,17 +53,7 @@ def corpus(tmp_path_factory, example_path):
         case_dir = work / f"c{i}"
         case_dir.mkdir()
 
-        def make_workbook(mutate=None, name="mutated.xlsx", case_dir=case_dir):
-            from build_example import example_data
-
-            data = example_data()
-            if mutate:
-                mutate(data)
-            path = case_dir / name
-            write_workbook(path, data, names=codes.economic_name_map(2021))
-            return path
-
-        path = _make(case, make_workbook, case_dir, example_path)
+        path = _make(case, example_factory(case_dir), case_dir, example_path)
         shutil.copy(path, folder / f"bad{i + 1:02d}{path.suffix}")
     return folder
 
