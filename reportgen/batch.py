@@ -20,6 +20,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import resource
 import sys
 import time
@@ -29,8 +30,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .atomic import explain
 from .findings import InputError, has_errors, to_text
 from .narrative import Pack, TemplateProblem, load_pack
+from .paths import safe_filename
 
 SUCCESS, WARNED, FAILED, CRASHED = "成功", "有警告", "有错误", "异常"
 MANIFEST = ".reportgen-manifest.json"
@@ -99,17 +102,19 @@ def run_unit(
     src: str, unit: str, out_dir: str, template: str, template_dir: str | None, pdf: bool
 ) -> dict:
     """Build one unit's document; never raises (the outcome says what happened)."""
-    from .pipeline import build, write_atomic
+    from .atomic import OutputError, write_atomic
+    from .pipeline import build
 
     started = time.perf_counter()
-    target = Path(out_dir) / Path(unit).with_suffix("")
+    folder = unit_folder(unit)
+    target = Path(out_dir) / folder
     result = UnitResult(unit, SUCCESS)
     try:
         built = build(src, target, template=template, template_dir=template_dir)
         result.files = [built.path.name] + ([built.report_path.name] if built.report_path else [])
         result.findings = _finding_dicts(built.findings)
         result.status = WARNED if built.findings else SUCCESS
-        result.department, result.year = _unit_of(built.path.name)
+        result.department, result.year = built.department, built.year
         if pdf:
             from .pdf import PdfError, to_pdf
 
@@ -120,39 +125,49 @@ def run_unit(
     except InputError as exc:
         result.status = FAILED
         result.findings = _finding_dicts(exc.findings)
-        report = target / "审核结果.txt"
-        write_atomic(report, to_text(exc.findings).encode("utf-8"))
-        result.files = [report.name]
         result.message = "输入有错误，未生成文档。" if has_errors(exc.findings) else ""
+        try:
+            report = target / "审核结果.txt"
+            write_atomic(report, to_text(exc.findings).encode("utf-8"))
+            result.files = [report.name]
+        except OutputError as out_exc:
+            result.status, result.message = CRASHED, out_exc.reason
     except TemplateProblem as exc:
         result.status, result.message = FAILED, str(exc)
-    except Exception as exc:  # noqa: BLE001 - isolation: any failure is this unit's only
+    except OutputError as exc:  # disk full, read-only: not the unit's fault, so retried
+        result.status, result.message, result.files = CRASHED, exc.reason, []
+    except Exception:  # noqa: BLE001 - isolation: any failure is this unit's only
         result.status = CRASHED
-        result.message = f"{type(exc).__name__}: {exc}"
+        result.message = (
+            "内部错误：生成该单位时出现意外问题，未生成文档。请将汇总中的说明反馈给维护人员。"
+        )
         result.findings = [
             {
                 "severity": "错误",
                 "rule": "EX-01",
-                "message": traceback.format_exc(limit=3).strip().splitlines()[-1],
+                "message": _without_paths(traceback.format_exc(limit=3).strip().splitlines()[-1]),
                 "where": "",
                 "expected": "",
                 "found": "",
             }
         ]
-    result.files = [str((Path(unit).with_suffix("") / f).as_posix()) for f in result.files]
+    result.files = [str((folder / f).as_posix()) for f in result.files]
     result.seconds = round(time.perf_counter() - started, 3)
     result.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return asdict(result)
 
 
-def _unit_of(docname: str) -> tuple[str, int | None]:
-    """ "2021年度X部门决算公开.docx" -> ("X", 2021)."""
-    stem = docname.removesuffix("部门决算公开.docx")
-    if "年度" in stem:
-        year, _, name = stem.partition("年度")
-        if year.isdigit():
-            return name, int(year)
-    return stem, None
+def _without_paths(text: str) -> str:
+    """An exception line with absolute paths cut to their last part (the summary and the
+    web page may be read by people who must not learn the server's folders)."""
+    return re.sub(r"(?:/[^\s/'\"]+)+/([^\s/'\"]+)", r"…/\1", text)
+
+
+def unit_folder(unit: str) -> Path:
+    """The output folder of a unit: its workbook's path under the input folder without
+    the suffix, each part made a safe file name (the names are the user's)."""
+    parts = Path(unit).with_suffix("").parts
+    return Path(*(safe_filename(p) for p in parts)) if parts else Path("未命名")
 
 
 def warm_up(template: str, template_dir: str | None) -> None:
@@ -266,7 +281,10 @@ def run_batch(
 
     started = time.perf_counter()
     input_dir, out_dir = Path(input_dir), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise explain(exc, out_dir) from exc
     _remove_stale_temporaries(out_dir)
     pack = load_pack(template, Path(template_dir) if template_dir else None)
     pack_hash = pack_fingerprint(pack)
@@ -280,7 +298,7 @@ def run_batch(
         unit = path.relative_to(input_dir).as_posix()
         digest = unit_hash(path, pack_hash, options)
         done = manifest.get(unit)
-        if not force and done and done.get("hash") == digest and _outputs_exist(out_dir, done):
+        if not force and _finished(done, digest) and _outputs_exist(out_dir, done):
             r = UnitResult(**{**done, "skipped": True})
             results[unit] = r
             progress.update(r)
@@ -350,9 +368,16 @@ def _read_manifest(out_dir: Path) -> dict:
 
 
 def _write_manifest(out_dir: Path, manifest: dict) -> None:
-    from .pipeline import write_atomic
+    from .atomic import write_atomic
 
     write_atomic(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+
+
+def _finished(entry: dict | None, digest: str) -> bool:
+    """A unit recorded with this very content and an outcome of its own making (a
+    document, or findings in its data); a crash (a worker killed, a disk full) is not
+    the unit's outcome and is tried again."""
+    return bool(entry) and entry.get("hash") == digest and entry.get("status") != CRASHED
 
 
 def _outputs_exist(out_dir: Path, entry: dict) -> bool:

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .pipeline import write_atomic
+from .atomic import write_atomic
 
 _FILLS = {
     "成功": "E2EFDA",

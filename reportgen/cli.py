@@ -1,20 +1,35 @@
 """Command line: ``reportgen build | batch | check | init | packs | serve``.
 
-Exit codes: 0 success, 2 invalid input (findings printed, nothing written), 1 internal
-error. The path of a written file is always the last line printed.
+Exit codes: 0 success, 2 invalid input (findings printed, nothing written), 3 document
+written but no PDF, 4 the output folder cannot be written (read-only, missing, full disk;
+nothing left behind), 1 internal error. The path of a written file is always the last
+line printed.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .atomic import OutputError
 from .findings import has_errors, to_json, to_text
 from .narrative import DEFAULT_PACK, TemplateProblem, available_packs
+from .paths import UnsafePath
+
+#: Exit code when the output folder cannot be written (see the module docstring).
+EXIT_OUTPUT = 4
+
+
+def _output_failed(exc: OutputError | UnsafePath) -> None:
+    """Say why nothing could be written, in Chinese and without a traceback, and exit."""
+    click.echo(f"未能写出结果：{exc}", err=True)
+    click.echo("未生成文档，也没有留下不完整的文件。", err=True)
+    sys.exit(EXIT_OUTPUT)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,6 +72,8 @@ def build(
     except TemplateProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
+    except (OutputError, UnsafePath) as exc:
+        _output_failed(exc)
     except Exception:  # noqa: BLE001 - the user gets a message, the trace goes to stderr
         traceback.print_exc()
         click.echo("内部错误：未生成文档。请将以上信息反馈给维护人员。", err=True)
@@ -106,6 +123,8 @@ def batch(
     except TemplateProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
+    except (OutputError, UnsafePath) as exc:
+        _output_failed(exc)
     except KeyboardInterrupt:
         click.echo("已中断：已完成的单位保留，重新运行将从中断处继续。", err=True)
         sys.exit(130)
@@ -142,7 +161,7 @@ def check(input_path: Path, fmt: str) -> None:
 def init(path: Path, force: bool) -> None:
     """写出一个空白输入工作簿（含全部工作表、表头和填表说明）。"""
     from . import codes
-    from .pipeline import write_atomic
+    from .atomic import write_atomic
     from .workbook import write_workbook
 
     if path.exists() and not force:
@@ -150,10 +169,13 @@ def init(path: Path, force: bool) -> None:
         sys.exit(2)
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(".xlsx")
-    tmp = path.with_name(f".{path.name}.tmp")
-    write_workbook(tmp, None, names=codes.economic_name_map())
-    write_atomic(path, tmp.read_bytes())
-    tmp.unlink()
+    with tempfile.TemporaryDirectory(prefix="reportgen-init-") as work:
+        tmp = Path(work) / "blank.xlsx"
+        write_workbook(tmp, None, names=codes.economic_name_map())
+        try:
+            write_atomic(path, tmp.read_bytes())
+        except OutputError as exc:
+            _output_failed(exc)
     click.echo(str(path))
 
 

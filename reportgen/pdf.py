@@ -14,6 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .atomic import OutputError, write_atomic
+
 TIMEOUT_S = 240
 
 INSTALL_HINT = (
@@ -65,8 +67,8 @@ def to_pdf(docx: Path, pdf: Path | None = None) -> Path:
         if proc.returncode != 0 or not produced.exists():
             detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["无输出"]
             raise PdfError(f"LibreOffice 未能转换 {docx.name}：{detail[0]}")
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        tmp = pdf.with_name(f".{pdf.stem}.pdf.tmp")
-        shutil.move(str(produced), tmp)
-        os.replace(tmp, pdf)
+        try:
+            write_atomic(pdf, produced.read_bytes())
+        except OutputError as exc:
+            raise PdfError(f"PDF 未能写出：{exc.reason}") from exc
     return pdf

@@ -8,14 +8,13 @@ interrupted or failed run never leaves a half-written document.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from . import charts as charts_mod
 from . import evaluation
+from .atomic import OutputError, write_atomic, write_group
 from .audit import audit_blocks, traceable_numbers
 from .checks import run_checks
 from .computed import Computed, compute
@@ -26,6 +25,12 @@ from .inputs import read_report
 from .layouts import LAYOUTS
 from .model import Report
 from .narrative import DEFAULT_PACK, Pack, load_pack, render_sections
+from .paths import MAX_NAME_BYTES, safe_filename
+
+__all__ = ["BuildResult", "OutputError", "build", "check", "output_name", "write_atomic"]
+
+#: What follows a document's stem: the document, its 审核结果 sidecar and its PDF twin.
+DOCX_SUFFIX, SIDECAR_SUFFIX = ".docx", "审核结果.txt"
 
 
 @dataclass
@@ -33,6 +38,8 @@ class BuildResult:
     path: Path
     findings: list[Finding]
     report_path: Path | None = None
+    department: str = ""
+    year: int | None = None
 
 
 def check(input_path: Path) -> tuple[Report | None, list[Finding]]:
@@ -46,8 +53,18 @@ def check(input_path: Path) -> tuple[Report | None, list[Finding]]:
     return report, findings
 
 
+def output_stem(report: Report) -> str:
+    """``<年度>年度<部门名称>部门决算公开`` as a safe file name (room left for suffixes)."""
+    longest = max(len(DOCX_SUFFIX.encode()), len(SIDECAR_SUFFIX.encode()))
+    return safe_filename(
+        f"{report.unit.year}年度{report.unit.name}部门决算公开",
+        max_bytes=MAX_NAME_BYTES - longest,
+    )
+
+
 def output_name(report: Report) -> str:
-    return f"{report.unit.year}年度{report.unit.name}部门决算公开.docx"
+    """The document's file name (user text made safe by :func:`reportgen.paths.safe_filename`)."""
+    return output_stem(report) + DOCX_SUFFIX
 
 
 def glossary(pack: Pack, c: Computed, report: Report) -> list[tuple[str, str]]:
@@ -143,26 +160,6 @@ def render(report: Report, pack: Pack) -> bytes:
     return build_docx(pack, title, blocks, specs, pngs, report.tables, extra_tables)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp creates 0600; a document is an ordinary file (0644 under the usual umask)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def build(
     input_path: str | Path,
     out_dir: str | Path = "outputs",
@@ -173,17 +170,19 @@ def build(
 
     Raises :class:`InputError` (with findings) when the input has an 错误; in that case
     nothing is written. Warnings are written to a sidecar ``…审核结果.txt`` next to the
-    document.
+    document, in one all-or-nothing group with it. Raises
+    :class:`~reportgen.atomic.OutputError` when the output folder cannot be written
+    (nothing is left behind then either).
     """
     report, findings = check(Path(input_path))
     if report is None or has_errors(findings):
         raise InputError(findings)
     pack = load_pack(template, Path(template_dir) if template_dir else None)
     data = render(report, pack)
-    out = Path(out_dir) / output_name(report)
-    sidecar = None
+    stem = output_stem(report)
+    files = {stem + DOCX_SUFFIX: data}
     if findings:
-        sidecar = out.with_name(out.stem + "审核结果.txt")
-        write_atomic(sidecar, to_text(findings).encode("utf-8"))
-    write_atomic(out, data)
-    return BuildResult(out, findings, sidecar)
+        files[stem + SIDECAR_SUFFIX] = to_text(findings).encode("utf-8")
+    written = write_group(out_dir, files)
+    sidecar = written[1] if findings else None
+    return BuildResult(written[0], findings, sidecar, report.unit.name, report.unit.year)
