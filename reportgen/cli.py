@@ -208,16 +208,61 @@ def packs() -> None:
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None, help="工作进程数（默认：CPU 核数）"
 )
-def serve(host: str, port: int, data_dir: Path, retention_days: float, jobs: int | None) -> None:
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="请求的 Host 头允许的主机名（可重复；*.example.org 允许其所有子域名）。"
+    "默认：--host 的地址、127.0.0.1、localhost、::1",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10,
+    show_default=True,
+    help="请求头须在这么多秒内收完，否则断开连接",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30,
+    show_default=True,
+    help="上传中这么多秒收不到数据即断开连接",
+)
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path,
+    retention_days: float,
+    jobs: int | None,
+    allowed_hosts: tuple[str, ...],
+    header_timeout: float,
+    body_timeout: float,
+) -> None:
     """启动网页服务：上传工作簿、查看审核结果、下载文档、批量生成。"""
     import uvicorn
 
-    from .web.app import create_app
+    from .web.app import DEFAULT_HOSTS, create_app
+    from .web.protocol import GuardedH11Protocol
 
+    wildcard = host in ("0.0.0.0", "::", "")
+    hosts = list(allowed_hosts) or [*([] if wildcard else [host]), *DEFAULT_HOSTS]
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"注意：监听 {host}，其他计算机也能访问本服务。", err=True)
-    click.echo(f"网页地址：http://{host}:{port}/  （按 Ctrl-C 停止）", err=True)
-    uvicorn.run(create_app(data_dir, retention_days, jobs), host=host, port=port)
+        if not allowed_hosts:
+            click.echo(
+                "其他计算机须以允许的主机名访问：用 --allowed-host 指定它们使用的主机名或 IP 地址。",
+                err=True,
+            )
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"网页地址：http://{shown}:{port}/  （按 Ctrl-C 停止）", err=True)
+    uvicorn.run(
+        create_app(data_dir, retention_days, jobs, allowed_hosts=hosts),
+        host=host,
+        port=port,
+        http=GuardedH11Protocol.with_timeouts(header=header_timeout, body=body_timeout),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

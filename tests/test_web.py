@@ -26,6 +26,7 @@ with warnings.catch_warnings():  # Starlette ≥1.x suggests httpx2; httpx still
 DOCX = "2021年度玉溪市互联网信息办公室部门决算公开.docx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+HOSTS = ["testserver"]  # the TestClient's Host header
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def data_dir(tmp_path):
 
 @pytest.fixture
 def client(data_dir):
-    with TestClient(create_app(data_dir, jobs=2)) as c:
+    with TestClient(create_app(data_dir, jobs=2, allowed_hosts=HOSTS)) as c:
         yield c
 
 
@@ -66,6 +67,7 @@ def run(client, files) -> dict:
 
 def nothing_left(data_dir) -> None:
     assert not any((data_dir / "jobs").iterdir())
+    assert not (data_dir / "staging").exists()  # the upload's staging folder is gone too
     with sqlite3.connect(data_dir / "jobs.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM jobs").fetchone()[0] == 0
 
@@ -217,7 +219,7 @@ def test_unknown_pack_and_files_outside_the_job_are_refused(client, data_dir, ex
 
 def test_restart_keeps_finished_jobs_and_marks_interrupted(data_dir, example_path):
     files = {"file": (example_path.name, example_path.read_bytes(), XLSX)}
-    with TestClient(create_app(data_dir, jobs=1)) as c:
+    with TestClient(create_app(data_dir, jobs=1, allowed_hosts=HOSTS)) as c:
         job = run(c, files)
     with sqlite3.connect(data_dir / "jobs.sqlite3") as db:
         db.execute(
@@ -225,7 +227,7 @@ def test_restart_keeps_finished_jobs_and_marks_interrupted(data_dir, example_pat
             "VALUES ('a' || hex(randomblob(15)) || 'b', 'single', 'running', 'sichuan-2021', ?, 1)",
             (time.time(),),
         )
-    with TestClient(create_app(data_dir, jobs=1)) as c:
+    with TestClient(create_app(data_dir, jobs=1, allowed_hosts=HOSTS)) as c:
         again = c.get(f"/api/jobs/{job['id']}").json()
         assert again["status"] == "done" and again["units"] == job["units"]
         assert c.get(again["units"][0]["files"][0]["url"]).status_code == 200

@@ -1,19 +1,23 @@
 """The Starlette application: pages (server-side Jinja2) and the JSON API they use.
 
 Everything a job produces is reachable only through its random 128-bit id. Requests are
-checked (Origin, sizes, file types) before anything is written; every refusal is a
-Chinese message, JSON under ``/api`` and a page elsewhere. See docs/web.md.
+checked (Host, Origin, sizes, file types) before anything is written; every refusal and
+every unexpected error is a Chinese message, JSON ``{"error": …}`` under ``/api`` and a
+page elsewhere (the traceback goes to the server's log only). See docs/web.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import secrets
+import shutil
 import tomllib
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PureWindowsPath
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
@@ -27,10 +31,21 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..narrative import DEFAULT_PACK, TemplateProblem, available_packs, load_pack
+from .forms import Staging, clear_staging, read_form
 from .jobs import Runner
 from .preview import document_html, part_two_html
 from .store import DONE, FAILED, INTERRUPTED, JobStore
-from .uploads import Limits, Upload, UploadRejected, check_request_size, plan_units, write_units
+from .uploads import (
+    Limits,
+    UploadRejected,
+    check_request_size,
+    plan_units,
+    show,
+    too_large,
+    write_units,
+)
+
+log = logging.getLogger("uvicorn.error")  # the server's error log (uvicorn's handlers)
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
@@ -50,6 +65,13 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
 ]
+#: Hosts a request may name in its Host header unless ``allowed_hosts`` says otherwise.
+DEFAULT_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: The routes that take uploads: their body is counted as it is received.
+UPLOAD_PATHS = ("/jobs", "/api/jobs")
+SERVER_ERROR = (
+    "服务器内部错误，请求未能完成。请稍后重试；如果问题持续，请联系管理员（详情已记入服务器日志）。"
+)
 
 
 @dataclass
@@ -59,19 +81,30 @@ class Context:
     data_dir: Path
     retention_days: float
     limits: Limits
+    hosts: HostAllowlist = field(default_factory=lambda: HostAllowlist(DEFAULT_HOSTS))
     store: JobStore | None = None
     runner: Runner | None = None
 
 
 def create_app(
-    data_dir: Path, retention_days: int = 7, jobs: int | None = None, limits: Limits | None = None
+    data_dir: Path,
+    retention_days: int = 7,
+    jobs: int | None = None,
+    limits: Limits | None = None,
+    allowed_hosts: Iterable[str] | None = None,
 ) -> Starlette:
-    """The application; job records and files live under ``data_dir``."""
-    ctx = Context(Path(data_dir), retention_days, limits or Limits())
+    """The application; job records and files live under ``data_dir``.
+
+    ``allowed_hosts``: the names a request's Host header may carry (a port is ignored;
+    ``*.example.org`` allows every subdomain); default 127.0.0.1, localhost and ::1.
+    """
+    hosts = HostAllowlist(DEFAULT_HOSTS if allowed_hosts is None else allowed_hosts)
+    ctx = Context(Path(data_dir), retention_days, limits or Limits(), hosts)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
         ctx.data_dir.mkdir(parents=True, exist_ok=True)
+        clear_staging(ctx.data_dir)
         ctx.store = JobStore(ctx.data_dir)
         ctx.store.mark_interrupted()
         ctx.store.purge(ctx.retention_days)
@@ -87,9 +120,9 @@ def create_app(
 
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(SecurityMiddleware)],
+        middleware=[Middleware(SecurityMiddleware, ctx=ctx)],
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.ctx = ctx
     return app
@@ -125,26 +158,111 @@ async def _purge_loop(ctx: Context) -> None:
 
 
 class SecurityMiddleware:
-    """Refuse cross-site POSTs; add security headers to every response."""
+    """Every request: refuse a foreign Host (DNS rebinding) and cross-site POSTs, count
+    an upload's body as it is received, turn an unexpected exception into the documented
+    500 answer, and add the security headers to every response."""
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(self, app, ctx: Context):
+        self.app, self.ctx = app, ctx
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        started = False
 
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+                started = True
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
             await send(message)
 
         request = Request(scope)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and _cross_site(request):
-            response = refusal(request, "拒绝跨站提交：请从本系统的页面上传文件。", 403)
-            return await response(scope, receive, send_with_headers)
-        await self.app(scope, receive, send_with_headers)
+        try:
+            if not self.ctx.hosts.allows(request.headers.get("host", "")):
+                raise UploadRejected(_foreign_host(request.headers.get("host", "")), 400)
+            if request.method not in ("GET", "HEAD", "OPTIONS") and _cross_site(request):
+                raise UploadRejected("拒绝跨站提交：请从本系统的页面上传文件。", 403)
+            if request.method == "POST" and scope["path"] in UPLOAD_PATHS:
+                check_request_size(request.headers.get("content-length"), self.ctx.limits)
+                receive = _counted(receive, self.ctx.limits)
+            await self.app(scope, receive, send_with_headers)
+        except UploadRejected as exc:
+            if started:
+                raise
+            await refusal(request, exc.message, exc.status)(scope, receive, send_with_headers)
+        except Exception:
+            if started:  # too late for an answer: the server closes the connection
+                raise
+            log.exception("unexpected error answering %s %s", request.method, scope["path"])
+            await refusal(request, SERVER_ERROR, 500)(scope, receive, send_with_headers)
+
+
+def _counted(receive, limits: Limits):
+    """``receive`` that counts the body's bytes and stops (413) once the request limit is
+    passed, whether the body came with a Content-Length or chunked."""
+    seen = 0
+
+    async def counted_receive():
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limits.request_bytes:
+                raise too_large(limits)
+        return message
+
+    return counted_receive
+
+
+def normalise_host(value: str) -> str:
+    """The host of a Host header (or of an allowlist entry): lower case, without the
+    port, the IPv6 brackets or a trailing dot; '' when it is malformed."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        host, bracket, rest = value[1:].partition("]")
+        if not bracket or (rest and not (rest[0] == ":" and rest[1:].isdigit())):
+            return ""
+        return host
+    if value.count(":") == 1:
+        value, port = value.split(":")
+        if port and not port.isdigit():
+            return ""
+    if not value or not re.fullmatch(r"[a-z0-9._:\-]+", value):
+        return ""
+    return value if value.count(":") > 1 else value.rstrip(".")
+
+
+class HostAllowlist:
+    """Host names a request may be addressed to: exact names, and ``*.domain`` entries
+    for any subdomain of ``domain`` (not ``domain`` itself)."""
+
+    def __init__(self, entries: Iterable[str]):
+        self.names: set[str] = set()
+        self.suffixes: list[str] = []
+        for entry in entries:
+            entry = entry.strip()
+            if entry.startswith("*."):
+                if domain := normalise_host(entry[2:]):
+                    self.suffixes.append("." + domain)
+            elif name := normalise_host(entry):
+                self.names.add(name)
+
+    def allows(self, host_header: str) -> bool:
+        host = normalise_host(host_header)
+        if not host:
+            return False
+        return host in self.names or any(
+            host.endswith(s) and len(host) > len(s) for s in self.suffixes
+        )
+
+
+def _foreign_host(host: str) -> str:
+    return (
+        f"拒绝访问：主机名“{show(host)[:60]}”不在本服务允许的主机名之列（防止 DNS 重绑定攻击）。"
+        "请使用启动服务时显示的网页地址访问；如需以其他名称访问，请由管理员用 "
+        "reportgen serve --allowed-host 主机名 添加。"
+    )
 
 
 def _cross_site(request: Request) -> bool:
@@ -178,43 +296,43 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     return refusal(request, messages.get(exc.status_code, "请求无效。"), exc.status_code)
 
 
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """Last resort (Starlette's outermost middleware; SecurityMiddleware answers first)."""
+    try:
+        return refusal(request, SERVER_ERROR, 500)
+    except Exception:  # noqa: BLE001 - the error page itself failed: plain JSON then
+        return JSONResponse({"error": SERVER_ERROR}, status_code=500)
+
+
 # --- jobs -----------------------------------------------------------------------------------
 
 
 async def _create_job(request: Request) -> str:
-    """Validate the whole upload, then write it into a fresh job folder and start the job."""
+    """Stream the upload into a staging folder and check all of it there; only then
+    create the job folder, move the workbooks into it and start the job. The staging
+    folder is removed whatever happens."""
     ctx: Context = request.app.state.ctx
-    check_request_size(request.headers.get("content-length"), ctx.limits)
-    pack, uploads, pdf = await _read_form(request, ctx.limits)
-    if pack not in available_packs():
-        raise UploadRejected(f"没有名为“{pack[:40]}”的词句包。可用：{'、'.join(available_packs())}")
-    units = plan_units(uploads, ctx.limits)
-    job_id = secrets.token_hex(16)
-    in_dir = ctx.store.job_dir(job_id) / "in"
-    sources = await asyncio.to_thread(write_units, units, in_dir)
-    single = len(uploads) == 1 and len(units) == 1 and units[0].data is not None
+    with Staging(ctx.data_dir) as staging:
+        form = await read_form(request, staging, ctx.limits)
+        pack = form.fields.get("pack") or DEFAULT_PACK
+        pdf = form.fields.get("pdf", "") in ("on", "1", "true", "yes")
+        if pack not in available_packs():
+            raise UploadRejected(
+                f"没有名为“{show(pack)[:40]}”的词句包。可用：{'、'.join(available_packs())}"
+            )
+        units = await asyncio.to_thread(plan_units, form.uploads, ctx.limits)
+        job_id = secrets.token_hex(16)
+        job_dir = ctx.store.job_dir(job_id)
+        sources = await asyncio.to_thread(write_units, units, job_dir / "in", ctx.limits)
+    single = len(form.uploads) == 1 and len(units) == 1 and units[0].zip_source is None
     kind = "single" if single else "batch"
-    ctx.store.create(job_id, kind, pack, len(sources))
-    ctx.runner.submit(job_id, kind, pack, sources, pdf=pdf)
-    return job_id
-
-
-async def _read_form(request: Request, limits: Limits) -> tuple[str, list[Upload], bool]:
-    """The pack name, every uploaded file (each read with its size limit), the PDF option."""
     try:
-        async with request.form(max_files=limits.files + 1, max_fields=20) as form:
-            pack = str(form.get("pack") or DEFAULT_PACK)
-            pdf = str(form.get("pdf") or "") in ("on", "1", "true", "yes")
-            uploads = []
-            for key in ("file", "files"):
-                for f in form.getlist(key):
-                    if isinstance(f, str) or not f.filename:
-                        continue
-                    data = await f.read(limits.file_bytes + 1)
-                    uploads.append(Upload(f.filename, data))
-    except HTTPException as exc:
-        raise UploadRejected(f"无法读取上传内容（{exc.detail}）。") from exc
-    return pack, uploads, pdf
+        ctx.store.create(job_id, kind, pack, len(sources))
+        ctx.runner.submit(job_id, kind, pack, sources, pdf=pdf)
+    except BaseException:
+        shutil.rmtree(job_dir, ignore_errors=True)
+        raise
+    return job_id
 
 
 async def create_job_api(request: Request) -> Response:
@@ -289,14 +407,31 @@ async def job_api(request: Request) -> Response:
     return JSONResponse(job_view(_job(request)))
 
 
+def output_name(name: str) -> bool:
+    """Is ``name`` (percent-decoded by the server) the kind of relative name our outputs
+    have? No NUL, backslash, drive or absolute path; no empty, ``.``, ``..`` or hidden
+    part (so ``//etc/hostname``, ``%2Fetc%2Fhostname``, ``..%2f…`` and ``x%00.docx`` fail)."""
+    if not name or len(name) > 1024 or "\x00" in name or "\\" in name:
+        return False
+    if PureWindowsPath(name).drive:
+        return False
+    return all(part and not part.startswith(".") for part in name.split("/"))
+
+
 async def job_file(request: Request) -> Response:
     """A file of this job's outputs only: no other folder, no listing, no hidden files."""
     rec = _job(request)
     out_dir = (request.app.state.ctx.store.job_dir(rec["id"]) / "out").resolve()
     name = request.path_params["name"]
-    path = (out_dir / name).resolve()
-    hidden = any(part.startswith(".") for part in Path(name).parts)
-    if hidden or not path.is_relative_to(out_dir) or not path.is_file():
+    if not output_name(name):
+        raise HTTPException(404)
+    try:
+        # resolved, so a link inside out/ that points elsewhere is refused as well
+        path = (out_dir / name).resolve()
+        found = path.is_relative_to(out_dir) and path.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
         raise HTTPException(404)
     return FileResponse(path, headers={"content-disposition": content_disposition(path.name)})
 

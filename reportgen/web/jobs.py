@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
 import time
@@ -20,6 +21,8 @@ from pathlib import Path
 from ..batch import UNIT_TIMEOUT_S, BatchSummary, UnitResult, outcome, run_unit, warm_up
 from ..narrative import DEFAULT_PACK
 from .store import DONE, FAILED, RUNNING, JobStore
+
+log = logging.getLogger("uvicorn.error")
 
 
 class Runner:
@@ -92,9 +95,10 @@ class Runner:
             if kind == "batch":
                 extra = await asyncio.to_thread(_summary, out_dir, ordered, started, self.workers)
             self.store.finish(job_id, DONE, _result(sources, results, extra))
-        except Exception as exc:  # noqa: BLE001 - the job fails, the server goes on
+        except Exception:  # noqa: BLE001 - the job fails, the server goes on
+            log.exception("job %s failed", job_id)  # the details go to the server's log only
             result = _result(sources, results)
-            result["message"] = f"内部错误：{type(exc).__name__}: {exc}"
+            result["message"] = "内部错误，任务未能完成（详情已记入服务器日志）。请重新上传。"
             self.store.finish(job_id, FAILED, result)
 
     async def _unit(self, src: Path, out_dir: Path, pack: str, pdf: bool = False) -> UnitResult:
