@@ -49,6 +49,23 @@ def traceable_numbers(context: object, decimals: int) -> set[str]:
     return out
 
 
+def texts_with_numbers(context: object) -> list[str]:
+    """User text in ``context`` holding a digit next to other characters ("5G网络",
+    a project typed as "5,26"), longest first. The audit blanks these out of a sentence
+    before reading its numbers: a name printed right before a figure ("5,26" + "90.00分")
+    must not fuse with it into a number nobody computed ("2690.00")."""
+    found = {
+        v.strip()
+        for v in _walk(context)
+        if isinstance(v, str) and _HAS_DIGIT.search(v) and _HAS_OTHER.search(v)
+    }
+    return sorted((t for t in found if len(t) >= 2), key=len, reverse=True)
+
+
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_OTHER = re.compile(r"[^\d.\s]")
+
+
 def _renderings(value: Decimal, decimals: int) -> set[str]:
     value = abs(value)  # signs are words in the text (增加/减少)
     forms = {
@@ -89,14 +106,20 @@ def _walk(value: object, seen: set[int] | None = None, depth: int = 0) -> Iterab
         yield from _walk(child, seen, depth + 1)
 
 
-def audit_blocks(blocks, allowed: set[str], literals: Iterable[str] = ()) -> None:
-    """Raise :class:`AuditFailure` listing each sentence whose numbers are not traceable."""
+def audit_blocks(
+    blocks, allowed: set[str], literals: Iterable[str] = (), user_texts: Iterable[str] = ()
+) -> None:
+    """Raise :class:`AuditFailure` listing each sentence whose numbers are not traceable.
+
+    ``user_texts`` (from :func:`texts_with_numbers`) are blanked out first: their
+    numbers are the user's, and they must not fuse with a neighbouring figure."""
     problems = []
+    user_texts = list(user_texts)
     for b in blocks:
         if b.kind not in ("heading", "para") or not b.text:
             continue
         text = b.text
-        for lit in literals:
+        for lit in [*literals, *user_texts]:
             text = text.replace(lit, " ")
         text = _LABELS.sub(" ", text)
         stray = [n for n in _NUMBER.findall(text) if n not in allowed]

@@ -347,14 +347,23 @@ def run_batch(
 
 
 def outcome(fut, unit: str, expired_type) -> UnitResult:
+    """A unit's result from its future; a dead worker or a timeout is a crash of the unit
+    (told in Chinese: the summary and the web page show it to accountants)."""
     try:
         return UnitResult(**fut.result())
     except expired_type as exc:  # the worker died (segfault, out of memory, killed)
-        return UnitResult(unit, CRASHED, message=f"工作进程意外退出（{exc}）")
+        code = getattr(exc, "exitcode", None)
+        tail = f"，退出码 {code}" if code is not None else ""
+        return UnitResult(
+            unit,
+            CRASHED,
+            message=f"工作进程意外退出（可能内存不足或被终止{tail}），将在下次运行时重试。",
+        )
     except TimeoutError:
-        return UnitResult(unit, CRASHED, message=f"超过 {UNIT_TIMEOUT_S} 秒未完成，已中止")
-    except Exception as exc:  # noqa: BLE001
-        return UnitResult(unit, CRASHED, message=f"{type(exc).__name__}: {exc}")
+        return UnitResult(unit, CRASHED, message=f"超过 {UNIT_TIMEOUT_S} 秒未完成，已中止。")
+    except Exception:  # noqa: BLE001
+        traceback.print_exc()
+        return UnitResult(unit, CRASHED, message="内部错误：该单位未能生成，已记录。")
 
 
 # --- manifest -----------------------------------------------------------------------

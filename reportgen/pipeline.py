@@ -15,7 +15,7 @@ from pathlib import Path
 from . import charts as charts_mod
 from . import evaluation
 from .atomic import OutputError, write_atomic, write_group
-from .audit import audit_blocks, traceable_numbers
+from .audit import audit_blocks, texts_with_numbers, traceable_numbers
 from .checks import run_checks
 from .computed import Computed, compute
 from .document import build_docx
@@ -155,6 +155,7 @@ def render(report: Report, pack: Pack) -> bytes:
         blocks,
         traceable_numbers(context, pack.decimals),
         pack.settings.get("audit_literals", ()),
+        texts_with_numbers(context),
     )
     title = f"{report.unit.name}{report.unit.year}年度部门决算"
     return build_docx(pack, title, blocks, specs, pngs, report.tables, extra_tables)

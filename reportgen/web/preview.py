@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 
 # imported here, not in the functions: they run in forked workers, where an import could
 # wait for a lock another thread of the server held at fork time
-from ..audit import audit_blocks, traceable_numbers
+from ..audit import audit_blocks, texts_with_numbers, traceable_numbers
 from ..charts import chart_specs
 from ..computed import compute
 from ..narrative import TemplateProblem, load_pack, render_sections
@@ -123,6 +123,7 @@ def part_two_html(pack_name: str) -> str:
             blocks,
             traceable_numbers(context, pack.decimals),
             pack.settings.get("audit_literals", ()),
+            texts_with_numbers(context),
         )
     except TemplateProblem as exc:
         return f'<p class="error">{html.escape(str(exc))}</p>'
