@@ -349,3 +349,49 @@ def test_batch_into_an_unwritable_folder_gives_exit_4(example_path, tmp_path):
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+# --- the web service --------------------------------------------------------------------------
+
+
+def test_serve_keeps_a_hostile_name_inside_its_job(make_workbook, example_path, tmp_path):
+    """Through the web: the hostile unit's document lands in its own job's folder, the
+    job page answers, and another job's download is untouched."""
+    import time
+    import warnings
+
+    from reportgen.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    hostile = make_workbook(set_name("../../" + "x/../../../ESCAPED/局"), name="hostile.xlsx")
+    data = tmp_path / "data"
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def run(client, path: Path) -> dict:
+        r = client.post("/api/jobs", files={"file": (path.name, path.read_bytes(), xlsx)})
+        assert r.status_code == 202, r.text
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            job = client.get(r.json()["url"]).json()
+            if job["finished"]:
+                return job
+            time.sleep(0.2)
+        raise AssertionError("job not finished")
+
+    with TestClient(create_app(data, jobs=1, allowed_hosts=["testserver"])) as client:
+        other = run(client, example_path)
+        other_doc = next(f for f in other["units"][0]["files"] if f["name"].endswith(".docx"))
+        before = client.get(other_doc["url"]).content
+        job = run(client, hostile)
+        assert job["units"][0]["status"] == "有警告"
+        assert client.get(f"/jobs/{job['id']}").status_code == 200
+        doc = next(f for f in job["units"][0]["files"] if f["name"].endswith(".docx"))
+        assert doc["label"] == "2021年度._._x_._._._ESCAPED_局部门决算公开.docx"
+        assert client.get(doc["url"]).status_code == 200
+        assert client.get(other_doc["url"]).content == before
+    job_out = data / "jobs" / job["id"] / "out"
+    assert all(p.is_relative_to(job_out) or "ESCAPED" not in str(p) for p in all_files(tmp_path))
+    assert not [p for p in tmp_path.rglob("*ESCAPED*") if not p.is_relative_to(job_out)]
