@@ -132,8 +132,12 @@ def run_unit(
             result.files = [report.name]
         except OutputError as out_exc:
             result.status, result.message = CRASHED, out_exc.reason
-    except TemplateProblem as exc:
-        result.status, result.message = FAILED, str(exc)
+    except TemplateProblem as exc:  # the wording pack's fault, not the workbook's
+        result.status = FAILED
+        result.message = (
+            "词句包（文档模板）有问题，未生成文档；工作簿本身无需修改。"
+            f"请将以下说明转给模板维护人员：{exc}"
+        )
     except OutputError as exc:  # disk full, read-only: not the unit's fault, so retried
         result.status, result.message, result.files = CRASHED, exc.reason, []
     except Exception:  # noqa: BLE001 - isolation: any failure is this unit's only

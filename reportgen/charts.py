@@ -13,8 +13,6 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from importlib import resources
-from pathlib import Path
 
 import matplotlib
 
@@ -24,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from .bundled import bundled_dir
 from .computed import Computed  # noqa: E402
 from .money import wan  # noqa: E402
 
@@ -161,10 +160,7 @@ def setup_fonts() -> str:
 
 
 def _style_path() -> str:
-    try:
-        return str(resources.files("reportgen._charts").joinpath("reportgen.mplstyle"))
-    except ModuleNotFoundError:  # run from a source checkout without installing
-        return str(Path(__file__).resolve().parents[1] / "charts" / "reportgen.mplstyle")
+    return str(bundled_dir("reportgen._charts") / "reportgen.mplstyle")
 
 
 @cache

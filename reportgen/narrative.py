@@ -15,7 +15,6 @@ import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html.parser import HTMLParser
-from importlib import resources
 from pathlib import Path
 
 from jinja2 import (
@@ -29,6 +28,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from .bundled import bundled_dir
 from .layouts import cn_ordinal
 from .money import fmt_percent, fmt_wan, round_half_up
 
@@ -75,10 +75,7 @@ class Pack:
 
 def packs_root() -> Path:
     """The installed templates folder (top-level templates/ in a checkout)."""
-    try:
-        return Path(str(resources.files("reportgen._templates")))
-    except ModuleNotFoundError:  # run from a source checkout without installing
-        return Path(__file__).resolve().parents[1] / "templates"
+    return bundled_dir("reportgen._templates")
 
 
 def available_packs(extra_root: Path | None = None) -> list[str]:

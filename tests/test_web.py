@@ -132,6 +132,37 @@ def test_broken_workbook_returns_findings_and_no_document(client, make_workbook)
     assert not [f for f in unit["files"] if f["label"].endswith(".docx")]
     page = client.get(f"/jobs/{job['id']}").text
     assert "公开01表!C33" in page and "未生成文档" in page
+    # the status never contradicts the findings: no "已完成" over a unit that failed
+    assert '<strong id="job-status">未生成文档（见下方审核结果）</strong>' in page
+    assert "已处理 1 / 1：成功 0，失败 1，剩余 0" in page
+    assert 'class="has-failures"' in page and "未发现问题" not in page
+
+
+def test_a_pack_problem_is_not_reported_as_no_problem(client, example_path, tmp_path):
+    """A unit refused by the wording pack (not by its data) says so instead of 未发现问题:
+    the outcome comes from batch.run_unit, the page from the job's record."""
+    from reportgen.batch import run_unit
+    from reportgen.web.store import DONE
+
+    pack = tmp_path / "packs" / "typo"
+    pack.mkdir(parents=True)
+    (pack / "pack.toml").write_text('name = "typo"\nextends = "sichuan-2021"\n')
+    (pack / "sections").mkdir()
+    (pack / "sections" / "part2_01_total.j2").write_text("<p>完成预算76.58%。</p>\n")
+    outcome = run_unit(
+        str(example_path), "u.xlsx", str(tmp_path / "out"), "typo", str(tmp_path / "packs"), False
+    )
+    assert outcome["status"] == "有错误" and outcome["findings"] == []
+    assert outcome["message"].startswith(
+        "词句包（文档模板）有问题，未生成文档；工作簿本身无需修改。"
+    )
+    store = client.app.state.ctx.store
+    store.create("f" * 32, "single", "typo", 1)
+    store.progress("f" * 32, 1, 1, {"units": [outcome]})
+    store.finish("f" * 32, DONE, {"units": [outcome]})
+    page = client.get("/jobs/" + "f" * 32).text
+    assert "未发现问题" not in page and "76.58" in page
+    assert '<strong id="job-status">已完成</strong>' not in page
 
 
 def test_zip_with_one_bad_unit_gives_the_others_documents(client, example_path, make_workbook):
@@ -272,3 +303,24 @@ def test_pdf_option_adds_a_pdf_download(client, example_path):
     got = client.get(pdf["url"])
     assert got.content.startswith(b"%PDF")
     assert "filename*=UTF-8''" in got.headers["content-disposition"]
+
+
+def test_pack_preview_works_from_the_installed_package(tmp_path):
+    """After a plain ``pip install .`` the example ships as a namespace package whose
+    ``resources.files()`` is a MultiplexedPath; the 模板 page hung on it. Run outside the
+    checkout so the installed copy is the one imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import reportgen, sys\n"
+        "assert 'site-packages' in reportgen.__file__, reportgen.__file__\n"
+        "from reportgen.web.preview import part_two_html\n"
+        "sys.stdout.write(part_two_html('sichuan-2023'))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "<h3>一、收入支出决算总体情况说明</h3>" in proc.stdout
+    assert 'class="error"' not in proc.stdout

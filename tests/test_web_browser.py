@@ -186,7 +186,7 @@ def test_three_unit_batch_reaches_100_percent(server, browser, tmp_path):
     _wait(browser, "#job[data-finished=yes]")
     bar = browser.find_element(By.CSS_SELECTOR, "#job-progress")
     assert bar.get_attribute("value") == bar.get_attribute("max") == "3"
-    assert "已完成 3 / 3，失败 0，剩余 0" in browser.find_element(By.ID, "job-counts").text
+    assert "已处理 3 / 3：成功 3，失败 0，剩余 0" in browser.find_element(By.ID, "job-counts").text
     browser.save_screenshot(str(ARTIFACTS / "4-batch-done.png"))
     for page, name in (
         ("/packs", "5-packs.png"),

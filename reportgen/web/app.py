@@ -368,7 +368,7 @@ def job_view(rec: dict) -> dict:
         "id": rec["id"],
         "kind": rec["kind"],
         "status": rec["status"],
-        "status_text": STATUS_TEXT.get(rec["status"], rec["status"]),
+        "status_text": _status_text(rec),
         "finished": rec["status"] in (DONE, FAILED, INTERRUPTED),
         "pack": rec["pack"],
         "created": rec["created"],
@@ -378,11 +378,23 @@ def job_view(rec: dict) -> dict:
             "failed": rec["failed"],
             "total": rec["total"],
             "remaining": rec["total"] - rec["done"],
+            "succeeded": rec["done"] - rec["failed"],
         },
         "units": units,
         "files": [_link(base, f) for f in rec["result"].get("files", [])],
         "message": rec["result"].get("message", ""),
     }
+
+
+def _status_text(rec: dict) -> str:
+    """The job's state in words that never contradict its units' outcomes: a finished job
+    with failed units says so (a failed single unit is "未生成文档")."""
+    text = STATUS_TEXT.get(rec["status"], rec["status"])
+    if rec["status"] == DONE and rec["failed"]:
+        if rec["total"] == 1:
+            return "未生成文档（见下方审核结果）"
+        return f"已完成，其中 {rec['failed']} 个单位未生成文档"
+    return text
 
 
 def _unit_view(u: dict, base: str) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-from importlib import resources
 from pathlib import Path
 
 from docx import Document
@@ -19,6 +18,7 @@ from docx.oxml.ns import qn
 # imported here, not in the functions: they run in forked workers, where an import could
 # wait for a lock another thread of the server held at fork time
 from ..audit import audit_blocks, texts_with_numbers, traceable_numbers
+from ..bundled import example_workbook
 from ..charts import chart_specs
 from ..computed import compute
 from ..narrative import TemplateProblem, load_pack, render_sections
@@ -95,15 +95,6 @@ def _table(tbl) -> str:
 
 
 # --- 模板 page: 第二部分 of the bundled example in any pack --------------------------------
-
-
-def example_workbook() -> Path:
-    """The bundled example (seed 001's unit), installed as reportgen._example."""
-    try:
-        folder = Path(str(resources.files("reportgen._example")))
-    except ModuleNotFoundError:  # a source checkout
-        folder = Path(__file__).resolve().parents[2] / "inputs" / "example"
-    return next(folder.glob("*.xlsx"))
 
 
 def part_two_html(pack_name: str) -> str:

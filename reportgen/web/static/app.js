@@ -15,7 +15,11 @@
     var p = job.progress;
     bar.max = p.total;
     bar.value = p.done;
-    counts.textContent = "已完成 " + p.done + " / " + p.total + "，失败 " + p.failed + "，剩余 " + p.remaining;
+    counts.textContent = "已处理 " + p.done + " / " + p.total + "：成功 " + p.succeeded +
+      "，失败 " + p.failed + "，剩余 " + p.remaining;
+    if (p.failed > 0) {
+      bar.classList.add("has-failures");
+    }
     status.textContent = job.status_text;
   }
 
