@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from . import codes
 from .findings import ERROR, WARNING, Finding
-from .layouts import PERSONNEL_CLASSES, SUMMARY_INCOME_ITEMS
+from .layouts import NONNEG, PERSONNEL_CLASSES, SUMMARY_INCOME_ITEMS
 from .model import Cell, Report, Row, Table
-from .money import ZERO
+from .money import ZERO, round_half_up
 
 Rule = Callable[[Report], Iterable[Finding]]
 RULES: list[tuple[str, str, Rule]] = []
@@ -30,8 +30,17 @@ def rule(rule_id: str, description: str):
     return deco
 
 
-def _fmt(v: Decimal | None) -> str:
-    return f"{(v or ZERO):,.2f}"
+def _fmt(v: Decimal | None, *others: Decimal | None) -> str:
+    """An amount as a finding prints it: 2 decimals, or as few more as it takes to tell it
+    from ``others`` (the figure it is compared with), so 应为 and 实为 never look equal."""
+    v = v or ZERO
+    places = 2
+    while places < 8 and any(
+        o is not None and o != v and round_half_up(o, places) == round_half_up(v, places)
+        for o in others
+    ):
+        places += 1
+    return f"{round_half_up(v, places):,.{places}f}"
 
 
 #: Half the smallest printed unit of the tables being checked: 0 for tables in 元 (compared
@@ -56,7 +65,16 @@ def _eq(
     """
     if abs(expected - found) <= _HALF_UNIT.get() * terms:
         return []
-    return [Finding(severity, rule_id, message, str(where or ""), _fmt(expected), _fmt(found))]
+    return [
+        Finding(
+            severity,
+            rule_id,
+            message,
+            str(where or ""),
+            _fmt(expected, found),
+            _fmt(found, expected),
+        )
+    ]
 
 
 def _sum(values: Iterable[Decimal | None]) -> Decimal:
@@ -779,23 +797,35 @@ def r62(rep: Report):
     return out
 
 
-@rule("R63", "金额不应为负数（警告）")
+@rule("R63", "收入、支出金额不应为负数（警告；结转结余、结余分配可为负数，负的预算数见 IN-17）")
 def r63(rep: Report):
     out = []
     for t in rep.tables.values():
-        for row in t.rows:
-            for col, v in row.values.items():
-                if v is not None and v < 0:
-                    out.append(
-                        Finding(
-                            WARNING,
-                            "R63",
-                            f"{t.layout.number} {row.code} 出现负数金额。",
-                            str(row.cells.get(col, row.where)),
-                            "≥ 0",
-                            _fmt(v),
-                        )
+        lay = t.layout
+        # (sign rule, what, value, cell) of every amount: rows, 合计, labelled rows
+        values = [
+            (lay.sign(col), row.code, v, row.cells.get(col, row.where))
+            for row in t.rows
+            for col, v in row.values.items()
+        ]
+        values += [(lay.sign(col), "合计", v, t.total_cells.get(col)) for col, v in t.total.items()]
+        for key, vals in t.items.items():
+            it = lay.item(key)
+            label = it.label if it and it.label else key.removeprefix("R:")
+            for col, v in vals.items():
+                values.append((lay.sign(col, key), label, v, t.item_cells.get(key, {}).get(col)))
+        for sign, what, v, where in values:
+            if sign == NONNEG and v is not None and v < 0:
+                out.append(
+                    Finding(
+                        WARNING,
+                        "R63",
+                        f"{lay.number} {what} 出现负数金额；收入、支出金额通常不为负数，请确认。",
+                        str(where or t.title_cell),
+                        "≥ 0",
+                        _fmt(v),
                     )
+                )
     return out
 
 

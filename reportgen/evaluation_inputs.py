@@ -15,7 +15,7 @@ from decimal import Decimal
 from .evaluation import FundLine, Indicator, OverallEvaluation, ProjectEvaluation
 from .layouts import normalize_label
 from .money import AmountError, parse_amount
-from .sheets import Grid
+from .sheets import ExcelError, Grid
 
 PROJECT_TITLE = "项目支出绩效自评表"
 OVERALL_TEXT_TITLE = "部门整体支出绩效自评情况"
@@ -31,6 +31,8 @@ _FUND_HEADS = {
     "执行率": "rate",
     "得分": "score",
 }
+#: the 项目资金 columns that are budgets: a negative one is an error (IN-17)
+_BUDGET_FUNDS = frozenset({"initial", "full_year"})
 _INDICATOR_HEADS = {
     "一级指标": "level1",
     "二级指标": "level2",
@@ -98,12 +100,17 @@ class _Region:
                 return row[k], k
         return "", None
 
-    def number(self, r: int, c: int | None, what: str) -> Decimal | None:
+    def number(self, r: int, c: int | None, what: str, budget: bool = False) -> Decimal | None:
         if c is None or c >= len(self.g.rows[r]):
             return None
-        raw = self.g.rows[r][c]
+        raw = self.g.value(r, c)
+        if isinstance(raw, ExcelError):
+            return None  # reported by the reader as IN-12
         try:
-            return parse_amount(raw)
+            value = parse_amount(raw)
+            if budget and value is not None:
+                return self.rd.budget_sign(value, self.g.cell(r, c), raw)
+            return value
         except AmountError:
             self.rd.error(
                 "IN-40",
@@ -172,7 +179,8 @@ def _read_funds(reg: _Region, p: ProjectEvaluation, stop: int) -> None:
             continue
         line = FundLine(label)
         for key, c in cols.items():
-            setattr(line, key, reg.number(r, c, f"项目“{p.name}”的{label}{_heading(key)}"))
+            what = f"项目“{p.name}”的{label}{_heading(key)}"
+            setattr(line, key, reg.number(r, c, what, budget=key in _BUDGET_FUNDS))
             line.cells[key] = reg.g.cell(r, c)
         p.funds.append(line)
 

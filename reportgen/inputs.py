@@ -4,6 +4,10 @@
 position); columns by the 栏次 row; rows by 科目编码 or by label. Supplementary sheets
 are found by their names (see :mod:`reportgen.schema`). Every problem becomes a
 :class:`~reportgen.findings.Finding` naming sheet and cell; nothing is guessed silently.
+
+Every amount passes through :meth:`Reader.amount`, the one place that says what an
+amount may be: a number (IN-10), not an Excel error (IN-12), whole 分 (IN-15), at most
+10^12 元 (IN-16), and not negative where it is a budget (IN-17).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from . import codes, schema
 from .evaluation_inputs import read_evaluations
 from .findings import ERROR, WARNING, Finding
 from .layouts import (
+    BUDGET,
     FUNCTION_CLASSES_2021,
     LAYOUTS,
     SANGONG_COUNT_KEYS,
@@ -23,8 +28,8 @@ from .layouts import (
     normalize_label,
 )
 from .model import BudgetLine, Cell, Report, Row, Table, UnitInfo
-from .money import AmountError, parse_amount, to_yuan
-from .sheets import Grid, load_grids
+from .money import MAX_YUAN, UNIT_FACTORS, AmountError, parse_amount, to_yuan, whole_cents
+from .sheets import ExcelError, Grid, load_grids
 
 #: What each reading rule means (listed in docs/input-format.md; ids are stable).
 INPUT_RULES = {
@@ -39,6 +44,12 @@ INPUT_RULES = {
     "IN-09": "工作簿中没有任何公开表",
     "IN-10": "金额单元格不是数字（含千位分隔符位置错误，如“5,26”）",
     "IN-11": "数量单元格不是非负整数",
+    "IN-12": "读取的单元格是 Excel 错误值（#REF!、#DIV/0!、#VALUE!、#N/A 等）",
+    "IN-13": "工作簿设有打开密码，无法读取",
+    "IN-14": "公开表的金额单位不是元或万元（如千元、百万元、美元）",
+    "IN-15": "金额折合为元后小数超过两位（不足1分）",
+    "IN-16": "金额的绝对值超过 10^12 元（一万亿元）",
+    "IN-17": "预算数为负数（公开09表 预算数、“项目预算”、公开12表 年初/全年预算数）",
     "IN-20": "公开表找不到栏次行或表头，无法定位金额列",
     "IN-21": "科目编码不是 3、5 或 7 位数字",
     "IN-22": "公开01/04表左栏有无法识别的行（警告）",
@@ -70,6 +81,7 @@ class Reader:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.findings: list[Finding] = []
+        self.grids: list[Grid] = []
 
     def error(self, rule: str, message: str, where: Cell | str = "", expected="", found=""):
         self.findings.append(Finding(ERROR, rule, message, str(where), str(expected), str(found)))
@@ -82,23 +94,75 @@ class Reader:
     def load(self) -> list[Grid]:
         grids, findings = load_grids(self.path)
         self.findings.extend(findings)
+        self.grids = grids
         return grids
+
+    def report_excel_errors(self) -> None:
+        """One IN-12 finding for each Excel error cell that a reader looked at."""
+        for g in self.grids:
+            for (r, c), text in g.errors_read.items():
+                self.error(
+                    "IN-12",
+                    f"单元格中是 Excel 错误值 {text}（公式引用无效或计算出错），不是数字或文字。"
+                    "请在 Excel 或 WPS 中改正该单元格的公式或填入数值后保存，再重新运行。",
+                    g.cell(r, c),
+                    "数字或文字",
+                    text,
+                )
+            g.errors_read.clear()
 
     # --- amounts ---------------------------------------------------------------------
 
-    def amount(self, grid: Grid, r: int, c: int, unit: str) -> Decimal | None:
-        raw = grid.rows[r][c] if c < len(grid.rows[r]) else None
+    def amount(self, grid: Grid, r: int, c: int, unit: str, budget: bool = False) -> Decimal | None:
+        """The amount in cell (r, c), in 元; None when empty or when it is not an amount
+        (then a finding says why). ``budget``: the cell holds a budget (never negative)."""
+        raw = grid.value(r, c)
+        if isinstance(raw, ExcelError):
+            return None  # reported by report_excel_errors
+        where = grid.cell(r, c)
         try:
             value = parse_amount(raw)
         except AmountError:
+            self.error("IN-10", f"金额单元格中是文字“{raw}”，应为数字。", where, "数字", raw)
+            return None
+        if value is None:
+            return None
+        yuan = to_yuan(value, unit)
+        if abs(yuan) > MAX_YUAN:
             self.error(
-                "IN-10", f"金额单元格中是文字“{raw}”，应为数字。", grid.cell(r, c), "数字", raw
+                "IN-16",
+                f"金额 {raw}（{unit}）的绝对值超过一万亿元，不是一个部门的决算数；"
+                "请检查是否多输了数字或粘贴了编号。",
+                where,
+                f"绝对值不超过 {MAX_YUAN:,} 元",
+                raw,
             )
             return None
-        return None if value is None else to_yuan(value, unit)
+        cents = whole_cents(yuan, from_float=isinstance(raw, float))
+        if cents is None:
+            converted = "" if unit == "元" else f"，折合 {yuan} 元"
+            self.error(
+                "IN-15",
+                f"金额 {raw}（{unit}）{converted}不是整分数，不足1分的部分无法列示"
+                f"（以{unit}填报最多 {_places(unit)} 位小数）。",
+                where,
+                "精确到分",
+                raw,
+            )
+            return None
+        return self.budget_sign(cents, where, raw) if budget else cents
+
+    def budget_sign(self, value: Decimal, where: Cell, raw: object) -> Decimal | None:
+        """``value`` of a budget cell, or None (with an IN-17 error) when it is negative."""
+        if value >= 0:
+            return value
+        self.error("IN-17", f"预算数 {raw} 为负数，预算数不能小于0。", where, "≥ 0", raw)
+        return None
 
     def count(self, grid: Grid, r: int, c: int) -> int | None:
-        raw = grid.rows[r][c] if c < len(grid.rows[r]) else None
+        raw = grid.value(r, c)
+        if isinstance(raw, ExcelError):
+            return None
         try:
             value = parse_amount(raw)
         except AmountError:
@@ -114,9 +178,36 @@ class Reader:
         return int(value)
 
 
+def _places(unit: str) -> int:
+    """Decimals an amount in ``unit`` may have and still be whole 分 (元 2, 万元 6)."""
+    return 2 + UNIT_FACTORS[unit].adjusted()
+
+
 # --- locating tables ----------------------------------------------------------------
 
-_TITLES = {normalize_label(lay.title): lay for lay in LAYOUTS}
+#: normalized titles, longest first: "财政拨款收入支出决算总表" is tried before the
+#: "收入支出决算总表" it ends with
+_TITLES = sorted(((normalize_label(lay.title), lay) for lay in LAYOUTS), key=lambda t: -len(t[0]))
+#: what may stand before a title in its cell: a year, optionally after the unit's name
+#: ("2021年度", "玉溪市互联网信息办公室2021年度")
+_TITLE_PREFIX = re.compile(r"^[^:，。；,;“”]{0,60}?20\d{2}年度?$")
+#: …and after it: the table's number ("（公开01表）")
+_TITLE_SUFFIX = re.compile(r"（?公开\d{2}表）?$")
+
+
+def title_layout(text: object) -> TableLayout | None:
+    """The 公开表 whose title ``text`` is: exactly, or with a year prefix or number suffix."""
+    if not isinstance(text, str) or "表" not in text:
+        return None
+    t = normalize_label(text)
+    bare = _TITLE_SUFFIX.sub("", t)
+    for title, lay in _TITLES:
+        for candidate in (t, bare):
+            if candidate == title:
+                return lay
+            if candidate.endswith(title) and _TITLE_PREFIX.match(candidate[: -len(title)]):
+                return lay
+    return None
 
 
 def find_tables(grids: list[Grid]) -> list[tuple[TableLayout, Grid, int, int]]:
@@ -125,10 +216,9 @@ def find_tables(grids: list[Grid]) -> list[tuple[TableLayout, Grid, int, int]]:
     for g in grids:
         for r, row in enumerate(g.rows):
             for c, v in enumerate(row):
-                if isinstance(v, str):
-                    lay = _TITLES.get(normalize_label(v))
-                    if lay:
-                        found.append((lay, g, r, c))
+                lay = title_layout(v)
+                if lay:
+                    found.append((lay, g, r, c))
     return found
 
 
@@ -151,19 +241,40 @@ def _heading_year(grid: Grid, start: int, end: int) -> tuple[int | None, Cell | 
     return None, None
 
 
-def _unit_and_department(grid: Grid, start: int, end: int) -> tuple[str | None, str, Cell | None]:
-    unit, dept, unit_cell = None, "", None
+#: "金额单位：万元" anywhere in a cell ("编制单位：X 金额单位：万元" may share one) …
+_AMOUNT_UNIT = re.compile(r"金额单位:([^:]*)")
+#: … or a cell starting "单位：…元" (a bare "单位：" naming the department is not one)
+_BARE_UNIT = re.compile(r"^单位:([^:]*元[^:]*)")
+
+
+def _unit_text(grid: Grid, r: int, c: int, t: str) -> str | None:
+    """The unit a cell declares, as written ("万元", "千元"); None when it declares none."""
+    m = _AMOUNT_UNIT.search(t) or _BARE_UNIT.match(t)
+    if m is None:
+        return None
+    unit = m.group(1)
+    if not unit:  # "金额单位：" with the unit in the next cell
+        after = (grid.text(r, k) for k in range(c + 1, len(grid.rows[r])))
+        unit = normalize_label(next((t for t in after if t), ""))
+    unit = unit.removeprefix("人民币")
+    return (unit[: unit.find("元") + 1] if "元" in unit else unit) or None  # "" is no unit
+
+
+def _unit_and_department(
+    grid: Grid, start: int, end: int
+) -> tuple[str | None, str, Cell | None, str]:
+    """(unit as written, department, the unit's cell, that cell's text) of a table."""
+    unit, dept, unit_cell, unit_line = None, "", None, ""
     for r in range(start, min(end, start + 8)):
         for c in range(len(grid.rows[r])):
             t = normalize_label(grid.text(r, c))
-            if "单位:" in t and ("元" in t) and not t.startswith("编制单位"):
-                unit = "万元" if "万元" in t else "元"
-                unit_cell = grid.cell(r, c)
-                # 编制单位：X 金额单位：万元 may share one cell
+            declared = _unit_text(grid, r, c, t)
+            if declared is not None:
+                unit, unit_cell, unit_line = declared, grid.cell(r, c), grid.text(r, c)
             if t.startswith("部门:") or t.startswith("编制单位:") or t.startswith("单位名称:"):
                 dept = t.split(":", 1)[1]
                 dept = re.split(r"金额单位|单位:", dept)[0]
-    return unit, dept, unit_cell
+    return unit, dept, unit_cell, unit_line
 
 
 def _numbering_row(grid: Grid, start: int, end: int, n: int) -> tuple[int, list[int]] | None:
@@ -220,12 +331,13 @@ def _read_coded(
         name = next((normalize_label(t) for t in texts if t and not re.fullmatch(r"\d+", t)), "")
         code_col = next((c for c in range(first_val) if g.text(r, c)), 0)
         if not _CODE.match(code):
+            typed = code or _typed_code(texts, level_cols)
             rd.error(
                 "IN-21",
-                f"{lay.number} 第{r + 1}行的科目编码“{code}”不是3、5或7位数字。",
+                f"{lay.number} 第{r + 1}行的科目编码“{typed}”不是3、5或7位数字。",
                 g.cell(r, code_col),
                 "3/5/7位编码",
-                code or "空",
+                typed or "空",
             )
             continue
         context[:] = [code[:3], code[:5] if len(code) >= 5 else ""]
@@ -277,6 +389,14 @@ def _row_code(texts: list[str], level_cols: tuple[int, ...] | None, context: lis
     if not lei and not kuan and len(xiang) == 2:
         return context[1] + xiang if context[1] else xiang
     return lei + kuan + xiang
+
+
+def _typed_code(texts: list[str], level_cols: tuple[int, ...] | None) -> str:
+    """The 科目编码 cells of a row as typed, for a code that is not digits ("20137O1")."""
+    if level_cols is not None:
+        return " ".join(texts[c] for c in level_cols if c < len(texts) and texts[c])
+    first = next((t for t in texts if t), "")
+    return first if re.search(r"\d", first) else ""
 
 
 def _match_item(label: str, items, used: set[str]):
@@ -462,8 +582,8 @@ def _read_items(
             table.items[it.key] = {"budget": None, "actual": rd.count(g, r, actual_c)}
         else:
             table.items[it.key] = {
-                "budget": rd.amount(g, r, budget_c, unit),
-                "actual": rd.amount(g, r, actual_c, unit),
+                col: rd.amount(g, r, c, unit, budget=lay.sign(col, it.key) == BUDGET)
+                for col, c in (("budget", budget_c), ("actual", actual_c))
             }
         table.item_cells[it.key] = {"budget": g.cell(r, budget_c), "actual": g.cell(r, actual_c)}
     missing = [
@@ -493,7 +613,7 @@ def read_tables(rd: Reader, grids: list[Grid]) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     for lay, g, r, c in found:
         end = _region_end(g, r, starts[g.name])
-        unit, dept, _ = _unit_and_department(g, r, end)
+        unit, dept, unit_cell, unit_line = _unit_and_department(g, r, end)
         if unit is None:
             rd.error(
                 "IN-04",
@@ -501,6 +621,16 @@ def read_tables(rd: Reader, grids: list[Grid]) -> dict[str, Table]:
                 g.cell(r, c),
             )
             unit = "元"
+        elif unit not in UNIT_FACTORS:
+            rd.error(
+                "IN-14",
+                f"{lay.number}{lay.title} 的金额单位是“{unit}”，只能是元或万元"
+                "（按决算软件导出的原样填写“金额单位：元”或“金额单位：万元”）。",
+                unit_cell,
+                "金额单位：元 或 金额单位：万元",
+                unit_line,
+            )
+            unit = tables[lay.key].unit if lay.key in tables else "元"
         table = tables.get(lay.key)
         if table is None:
             table = Table(lay, g.name, unit, dept, g.cell(r, c))
@@ -568,17 +698,21 @@ def _read_kv(rd: Reader, grids: list[Grid], spec: schema.SheetSpec):
             )
         return values, cells
     by_label = {normalize_label(f.label): f for f in spec.fields}
+    unreadable = set()  # Excel error values: reported as IN-12, not also as empty
     for r, label, _raw in _kv_rows(g):
         f = by_label.get(label)
         if f is None:
             rd.warn("IN-31", f"“{spec.name}”中的项目“{g.text(r, 0)}”不认识，已忽略。", g.cell(r, 0))
             continue
         cells[f.label] = g.cell(r, 1)
+        if isinstance(g.value(r, 1), ExcelError):
+            unreadable.add(f.label)
+            continue
         value = _typed(rd, g, r, 1, f, spec)
         if value is not None:
             values[f.label] = value
     for f in spec.fields:
-        if f.required and f.label not in values:
+        if f.required and f.label not in values and f.label not in unreadable:
             rd.error(
                 "IN-32",
                 f"“{spec.name}”的必填项“{f.label}”为空。",
@@ -590,7 +724,7 @@ def _read_kv(rd: Reader, grids: list[Grid], spec: schema.SheetSpec):
 
 
 def _typed(rd: Reader, g: Grid, r: int, c: int, f: schema.Field, spec: schema.SheetSpec):
-    raw = g.rows[r][c] if c < len(g.rows[r]) else None
+    raw = g.value(r, c)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if f.kind == "money":
@@ -655,8 +789,8 @@ def _read_budgets(rd: Reader, grids: list[Grid]) -> dict[str, BudgetLine]:
         out[code] = BudgetLine(
             code=code,
             name=normalize_label(g.text(r, cn)) if cn is not None else "",
-            initial=rd.amount(g, r, ci, "元") if ci is not None else None,
-            adjusted=rd.amount(g, r, ca, "元") if ca is not None else None,
+            initial=rd.amount(g, r, ci, "元", budget=True) if ci is not None else None,
+            adjusted=rd.amount(g, r, ca, "元", budget=True) if ca is not None else None,
             reason=g.text(r, cr) if cr is not None else "",
             where=g.cell(r, 0),
         )
@@ -691,6 +825,7 @@ def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
             kv[spec.name], kv_cells[spec.name] = _read_kv(rd, grids, spec)
     info = kv.get(schema.UNIT_INFO.name, {})
     if not {"部门名称", "年度"} <= info.keys():
+        rd.report_excel_errors()
         return None, rd.findings
     unit = UnitInfo(
         name=str(info["部门名称"]),
@@ -716,4 +851,5 @@ def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
         source=str(path),
     )
     report.evaluation, report.projects = read_evaluations(rd, grids)
+    rd.report_excel_errors()
     return report, rd.findings

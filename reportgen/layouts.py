@@ -10,6 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: What a negative amount means, said per column (and per labelled row where a row is a
+#: balance in a table of flows). Read by the importer (a negative budget is an error,
+#: IN-17) and by check R63 (a negative income or expense is a warning).
+NONNEG = "nonneg"  #: income or expense: never negative in a real 决算 (警告)
+SIGNED = "signed"  #: a balance (结转结余, 结余分配, 使用结余): may be negative
+BUDGET = "budget"  #: a budget (预算数): negative is an error
+
 
 @dataclass(frozen=True)
 class Column:
@@ -17,6 +24,7 @@ class Column:
 
     key: str
     label: str
+    sign: str = NONNEG
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,8 @@ class Item:
     label: str
     #: 行次 printed in the export
     line: int | None = None
+    #: overrides the column's sign rule for this row (a balance row among flows)
+    sign: str = NONNEG
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,22 @@ class TableLayout:
     @property
     def column_keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns)
+
+    def item(self, key: str) -> Item | None:
+        """The labelled row ``key`` as the importer stores it ("R:…" for the right side)."""
+        ex = self.extra
+        if key.startswith("R:"):
+            rows: tuple[Item, ...] = tuple(ex.get("right_tail", ()))
+            key = key[2:]
+        else:
+            rows = (*ex.get("left", ()), *ex.get("left_tail", ()), *ex.get("items", ()))
+        return next((it for it in rows if it.key == key), None)
+
+    def sign(self, column: str, item: str | None = None) -> str:
+        """The sign rule (NONNEG, SIGNED, BUDGET) of a value in ``column`` of row ``item``."""
+        col = next((c.sign for c in self.columns if c.key == column), NONNEG)
+        row = self.item(item) if item else None
+        return row.sign if row is not None and row.sign != NONNEG else col
 
 
 # --- shared pieces -------------------------------------------------------------------
@@ -136,8 +162,8 @@ def _coded_header(
 ) -> tuple[tuple[HeaderCell, ...], int, int]:
     """Header of a table keyed by 功能分类科目: 项目 / 编码(类款项) / 科目名称, then groups.
 
-    ``groups`` are (group label, [column labels]); a group with one column and the same
-    label spans both header rows. Returns (cells, header_rows, width).
+    ``groups`` are (group label, [column labels][, sign]); a group with one column and the
+    same label spans both header rows. Returns (cells, header_rows, width).
     """
     cells = [
         HeaderCell(0, 0, "项目", 1, n_code_cols),
@@ -148,7 +174,7 @@ def _coded_header(
         HeaderCell(2, 2, "项"),
     ]
     col = n_code_cols
-    for label, subs in groups:
+    for label, subs, *_sign in groups:
         if len(subs) == 1 and subs[0] == label:
             cells.append(HeaderCell(0, col, label, 3, 1))
         else:
@@ -162,7 +188,8 @@ def _coded_header(
 def _coded(key, number, title, note, groups, keys, landscape=False, empty_note=""):
     header, rows, width = _coded_header(groups)
     # a column's own label says which group it belongs to ("本年支出·合计")
-    labels = [s if len(subs) == 1 else f"{g}·{s}" for g, subs in groups for s in subs]
+    labels = [s if len(subs) == 1 else f"{g}·{s}" for g, subs, *_ in groups for s in subs]
+    signs = [(sign or [NONNEG])[0] for _g, subs, *sign in groups for _s in subs]
     assert len(labels) == len(keys), title
     return TableLayout(
         key=key,
@@ -170,7 +197,9 @@ def _coded(key, number, title, note, groups, keys, landscape=False, empty_note="
         title=title,
         kind="coded",
         note=note,
-        columns=tuple(Column(k, lab) for k, lab in zip(keys, labels, strict=True)),
+        columns=tuple(
+            Column(k, lab, sign) for k, lab, sign in zip(keys, labels, signs, strict=True)
+        ),
         header=header,
         header_rows=rows,
         width=width,
@@ -193,14 +222,14 @@ SUMMARY_INCOME_ITEMS = (
 )
 SUMMARY_TAIL_LEFT = (
     Item("income_total", "本年收入合计"),
-    Item("use_nonfiscal_surplus", "使用非财政拨款结余"),
-    Item("open_balance", "年初结转和结余"),
+    Item("use_nonfiscal_surplus", "使用非财政拨款结余", sign=SIGNED),
+    Item("open_balance", "年初结转和结余", sign=SIGNED),
     Item("grand_total", "总计"),
 )
 SUMMARY_TAIL_RIGHT = (
     Item("expense_total", "本年支出合计"),
-    Item("surplus_distribution", "结余分配"),
-    Item("close_balance", "年末结转和结余"),
+    Item("surplus_distribution", "结余分配", sign=SIGNED),
+    Item("close_balance", "年末结转和结余", sign=SIGNED),
     Item("grand_total", "总计"),
 )
 
@@ -278,18 +307,18 @@ FISCAL_INCOME_ITEMS = (
 )
 FISCAL_TAIL_LEFT = (
     Item("income_total", "本年收入合计"),
-    Item("open_fiscal", "年初财政拨款结转和结余"),
-    Item("open_gpb", "一、一般公共预算财政拨款"),
-    Item("open_gov_fund", "二、政府性基金预算财政拨款"),
-    Item("open_state_capital", "三、国有资本经营预算财政拨款"),
+    Item("open_fiscal", "年初财政拨款结转和结余", sign=SIGNED),
+    Item("open_gpb", "一、一般公共预算财政拨款", sign=SIGNED),
+    Item("open_gov_fund", "二、政府性基金预算财政拨款", sign=SIGNED),
+    Item("open_state_capital", "三、国有资本经营预算财政拨款", sign=SIGNED),
     Item("grand_total", "总计"),
 )
 FISCAL_TAIL_RIGHT = (
     Item("expense_total", "本年支出合计"),
-    Item("close_fiscal", "年末财政拨款结转和结余"),
-    Item("close_gpb", ""),
-    Item("close_gov_fund", ""),
-    Item("close_state_capital", ""),
+    Item("close_fiscal", "年末财政拨款结转和结余", sign=SIGNED),
+    Item("close_gpb", "", sign=SIGNED),
+    Item("close_gov_fund", "", sign=SIGNED),
+    Item("close_state_capital", "", sign=SIGNED),
     Item("grand_total", "总计"),
 )
 
@@ -335,10 +364,10 @@ T04 = TableLayout(
 # --- 公开05表 / 公开07表 / 公开08表 --------------------------------------------------
 
 _BALANCE_GROUPS_05 = [
-    ("年初结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"]),
+    ("年初结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"], SIGNED),
     ("本年收入", ["合计", "基本支出", "项目支出"]),
     ("本年支出", ["合计", "基本支出小计", "人员经费", "公用经费", "项目支出"]),
-    ("年末结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"]),
+    ("年末结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"], SIGNED),
 ]
 _BALANCE_KEYS_05 = [
     "open_total",
@@ -373,10 +402,10 @@ T07 = _coded(
     "政府性基金预算财政拨款收入支出决算表",
     "注：本表反映部门本年度政府性基金预算财政拨款的收支和年初、年末结转结余情况。",
     [
-        ("年初结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"]),
+        ("年初结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"], SIGNED),
         ("本年收入", ["合计", "基本支出", "项目支出"]),
         ("本年支出", ["合计", "基本支出", "项目支出"]),
-        ("年末结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"]),
+        ("年末结转和结余", ["合计", "基本支出结转", "项目支出结转和结余"], SIGNED),
     ],
     [
         "open_total",
@@ -402,10 +431,10 @@ T08 = _coded(
     "国有资本经营预算财政拨款收入支出决算表",
     "注：本表反映部门本年度国有资本经营预算财政拨款的收支和年初、年末结转结余情况。",
     [
-        ("年初结转和结余", ["合计", "结转", "结余"]),
+        ("年初结转和结余", ["合计", "结转", "结余"], SIGNED),
         ("本年收入", ["本年收入"]),
         ("本年支出", ["本年支出"]),
-        ("年末结转和结余", ["合计", "结转", "结余"]),
+        ("年末结转和结余", ["合计", "结转", "结余"], SIGNED),
     ],
     [
         "open_total",
@@ -619,7 +648,7 @@ T09 = TableLayout(
         "2.“机关运行经费”为行政单位和参照公务员法管理的事业单位使用一般公共预算财政拨款安排的"
         "基本支出中的公用经费支出。"
     ),
-    columns=(Column("budget", "预算数"), Column("actual", "决算统计数")),
+    columns=(Column("budget", "预算数", BUDGET), Column("actual", "决算统计数")),
     header=(
         HeaderCell(0, 0, "项目"),
         HeaderCell(0, 1, "行次"),

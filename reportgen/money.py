@@ -18,6 +18,15 @@ HUNDRED = Decimal("100")
 #: Units an export may use, with the factor that turns one of them into 元.
 UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal("1"), "万元": TEN_THOUSAND}
 
+#: No department's 决算 reaches this (in 元, either sign): a larger figure is a typo or a
+#: pasted account number, and would print as nonsense ("完成全年预算0.00%").
+MAX_YUAN = Decimal(10) ** 12
+#: A float from Excel that lies this close (relative) to a whole 分 is that 分: binary
+#: noise such as 0.30000000000000004, never an amount a person typed …
+FLOAT_NOISE = Decimal("1e-9")
+#: … but the allowance never grows past a tenth of a 分, however large the amount.
+_NOISE_CAP = Decimal("0.001")
+
 _PLACEHOLDERS = {"", "—", "–", "-", "－", "——", "/", "＿", "_"}
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED_RE = re.compile(r"^\(?[+-]?\d{1,3}(,\d{3})+(\.\d*)?\)?$")
@@ -79,6 +88,22 @@ def parse_amount(raw: object) -> Decimal | None:
 def to_yuan(value: Decimal, unit: str) -> Decimal:
     """Convert an amount in ``unit`` (元 or 万元) to 元, exactly."""
     return value * UNIT_FACTORS[unit]
+
+
+def whole_cents(yuan: Decimal, from_float: bool = False) -> Decimal | None:
+    """``yuan`` as a whole number of 分, or None when it holds a fraction of a 分.
+
+    A value read from a float (calamine returns floats) may carry binary noise
+    (15433353.259999998); within :data:`FLOAT_NOISE` of a 分 it is taken as that 分.
+    Text and exact values are never adjusted. ``yuan`` must not exceed :data:`MAX_YUAN`.
+    """
+    cents = round_half_up(yuan, 2)
+    if cents == yuan:
+        return yuan
+    allowance = min(FLOAT_NOISE * max(abs(yuan), Decimal(1)), _NOISE_CAP)
+    if from_float and abs(yuan - cents) <= allowance:
+        return cents
+    return None
 
 
 def wan(yuan: Decimal | None) -> Decimal:

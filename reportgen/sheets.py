@@ -3,20 +3,29 @@
 This is the only module that knows file formats: .xlsx and legacy .xls, both read by
 calamine, recognised by their first bytes rather than by the file name, because users
 rename files. It also guards the rest of the program against files it must not trust:
-oversized or zip-bomb-like workbooks are refused before they are unpacked, and formulas
-saved without a computed value are reported instead of being read as empty (which would
-silently turn an amount into zero).
+oversized or zip-bomb-like workbooks are refused before they are unpacked, password-
+protected ones are named as such, and formulas saved without a computed value are
+reported instead of being read as empty (which would silently turn an amount into zero).
+
+Excel error values (#REF!, #DIV/0!, …) would be read as empty too: calamine reads them
+as "" (and refuses a workbook holding a newer one such as #SPILL!). They are found in the
+file itself (the sheet XML of an .xlsx; xlrd for an .xls) and put into the grid as
+:class:`ExcelError` markers; a grid remembers each marker a reader looks at, so every
+reader, present or future, reports the cells it actually read and no others.
 """
 
 from __future__ import annotations
 
+import io
 import posixpath
+import re
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .findings import ERROR, Finding, InputError
 from .model import Cell
@@ -40,18 +49,36 @@ _NS = {
 _SAVE_AGAIN = "请在 Excel 或 WPS 中打开该文件，确认数字显示正常后保存，再重新运行。"
 
 
+class ExcelError(str):
+    """An Excel error value in a cell ("#REF!", "#DIV/0!", …), as its text.
+
+    A str so that label scans pass over it harmlessly; readers of values test for it.
+    """
+
+    __slots__ = ()
+
+
 @dataclass
 class Grid:
     """A sheet's values as a list of rows (0-based), with its name for cell references."""
 
     name: str
     rows: list[list[object]]
+    #: the :class:`ExcelError` cells a reader has looked at, (row, col) in reading order
+    errors_read: dict[tuple[int, int], ExcelError] = field(default_factory=dict)
 
     def cell(self, r: int, c: int) -> Cell:
         return Cell(self.name, f"{get_column_letter(c + 1)}{r + 1}")
 
-    def text(self, r: int, c: int) -> str:
+    def value(self, r: int, c: int) -> object:
+        """The cell's value as read (None when empty); an error value is remembered."""
         v = self.rows[r][c] if c < len(self.rows[r]) else None
+        if isinstance(v, ExcelError):
+            self.errors_read.setdefault((r, c), v)
+        return v
+
+    def text(self, r: int, c: int) -> str:
+        v = self.value(r, c)
         return "" if v is None else str(v).strip()
 
 
@@ -77,10 +104,13 @@ def load_grids(path: Path) -> tuple[list[Grid], list[Finding]]:
         head = fh.read(8)
     if head.startswith(ZIP_MAGIC) and zipfile.is_zipfile(path):
         _refuse_zip_bomb(path)
-        findings = _formulas_without_values(path)
-        return _load_calamine(path, findings), findings
+        findings, errors, patched = _scan_xlsx(path)
+        source = _patched_copy(path, patched) if patched else None
+        return _load_calamine(path, findings, errors, source), findings
     if head == OLE_MAGIC:
-        return _load_calamine(path, []), []
+        grids = _load_calamine(path, [], {})
+        _mark_errors(grids, _xls_error_cells(path))
+        return grids, []
     raise _fail(
         "IN-02",
         f"{path.name} 不是 Excel 工作簿（.xlsx 或 .xls）。请在 Excel 或 WPS 中打开后另存为 .xlsx。",
@@ -91,28 +121,67 @@ def load_grids(path: Path) -> tuple[list[Grid], list[Finding]]:
 # --- .xlsx ---------------------------------------------------------------------------
 
 
-def _load_calamine(path: Path, findings: list[Finding]) -> list[Grid]:
+def _load_calamine(
+    path: Path,
+    findings: list[Finding],
+    errors: dict[str, dict[tuple[int, int], str]],
+    source: Path | io.BytesIO | None = None,
+) -> list[Grid]:
     """Every sheet's cached values, via calamine (Rust): a tenth of openpyxl's time, and
-    the same reader for .xlsx and legacy .xls (BIFF, still written by some software)."""
+    the same reader for .xlsx and legacy .xls (BIFF, still written by some software).
+
+    ``errors`` (sheet -> (row, col) -> "#REF!") become :class:`ExcelError` markers;
+    ``source`` is what calamine reads when it is not the file itself."""
     from python_calamine import CalamineWorkbook
 
     try:
-        with path.open("rb") as fh:  # a file object: a renamed workbook still opens
+        with _open(source or path) as fh:  # a file object: a renamed workbook still opens
             book = CalamineWorkbook.from_filelike(fh)
             grids = []
             for name in book.sheet_names:
-                rows = book.get_sheet_by_name(name).iter_rows()
-                grids.append(_grid_from_rows(name, rows, findings))
+                sheet = book.get_sheet_by_name(name)
+                grids.append(_grid_from_rows(name, sheet, findings, errors.get(name, {})))
             book.close()
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
+        if _encrypted(path, exc):
+            raise _fail(
+                "IN-13",
+                f"工作簿 {path.name} 设有打开密码，无法读取。请在 Excel 或 WPS 中打开后取消密码"
+                "（文件→信息→保护工作簿→用密码进行加密，清空密码）再保存，然后重新运行。",
+                path.name,
+            ) from exc
         raise _fail(
             "IN-02",
             f"无法读取工作簿 {path.name}（{type(exc).__name__}）。请在 Excel 或 WPS 中打开后另存为 .xlsx。",
             path.name,
         ) from exc
     return grids
+
+
+def _open(source: Path | io.BytesIO):
+    return source if isinstance(source, io.BytesIO) else source.open("rb")
+
+
+def _encrypted(path: Path, exc: Exception) -> bool:
+    """Whether a workbook calamine could not open is password-protected: an encrypted
+    .xlsx is an OLE file holding EncryptionInfo and EncryptedPackage streams (calamine
+    then sees no known format); an encrypted .xls makes calamine raise PasswordError."""
+    from python_calamine import PasswordError
+
+    if isinstance(exc, PasswordError):
+        return True
+    with path.open("rb") as fh:
+        if fh.read(8) != OLE_MAGIC:
+            return False
+    from xlrd.compdoc import CompDoc
+
+    try:
+        names = {d.name for d in CompDoc(path.read_bytes(), logfile=io.StringIO()).dirlist}
+    except Exception:  # a damaged OLE file: not ours to explain, IN-02 says it is unreadable
+        return False
+    return {"EncryptionInfo", "EncryptedPackage"} <= names
 
 
 def _refuse_zip_bomb(path: Path) -> None:
@@ -130,18 +199,38 @@ def _refuse_zip_bomb(path: Path) -> None:
                 )
 
 
-def _grid_from_rows(name: str, rows, findings: list[Finding]) -> Grid:
+def _grid_from_rows(
+    name: str, sheet, findings: list[Finding], errors: dict[tuple[int, int], str]
+) -> Grid:
+    # calamine's rows start at row 1 but at the sheet's first used column: pad them so
+    # that (row, col) is always the cell's own position (a sheet may leave column A empty)
+    pad = [None] * (sheet.start[1] if sheet.start else 0)
     out: list[list[object]] = []
-    for i, row in enumerate(rows):
+    for i, row in enumerate(sheet.iter_rows()):
         if i >= MAX_ROWS:
             findings.append(
                 Finding(ERROR, "IN-03", f"工作表“{name}”超过 {MAX_ROWS} 行，已停止读取。", name)
             )
             break
-        out.append([_value(v) for v in row[:MAX_COLS]])
+        out.append((pad + [_value(v) for v in row])[:MAX_COLS])
+    grid = Grid(name, out)
+    _mark_errors([grid], {name: errors})
     while out and all(v is None for v in out[-1]):
         out.pop()
-    return Grid(name, out)
+    return grid
+
+
+def _mark_errors(grids: list[Grid], errors: dict[str, dict[tuple[int, int], str]]) -> None:
+    """Put an :class:`ExcelError` into each error cell (within the limits read)."""
+    for g in grids:
+        for (r, c), text in errors.get(g.name, {}).items():
+            if r >= MAX_ROWS or c >= MAX_COLS:
+                continue
+            while len(g.rows) <= r:
+                g.rows.append([])
+            row = g.rows[r]
+            row.extend([None] * (c + 1 - len(row)))
+            row[c] = ExcelError(text)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -161,29 +250,123 @@ def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
 
 
 _CELL_TAG = f"{{{_NS['m']}}}c"
+_ROW_TAG = f"{{{_NS['m']}}}row"
 _F_TAG = f"{{{_NS['m']}}}f"
 _V_TAG = f"{{{_NS['m']}}}v"
+#: the cell-type attribute of an error cell, as Excel, WPS and openpyxl write it
+_ERROR_TYPE = re.compile(rb"""(<(?:\w+:)?c\s[^>]*?)\bt=(["'])e\2""")
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
-def _formulas_without_values(path: Path) -> list[Finding]:
-    """Cells holding a formula but no saved result (files written by scripts, not Excel/WPS).
+def _scan_xlsx(
+    path: Path,
+) -> tuple[list[Finding], dict[str, dict[tuple[int, int], str]], dict[str, bytes]]:
+    """What calamine cannot be trusted with, from the sheet XML: formulas without a saved
+    result (IN-08 findings), error cells (sheet -> (row, col) -> "#REF!"), and the sheet
+    parts with those cells retyped as text (calamine refuses #SPILL! and newer errors).
 
-    A reader sees such a cell as empty, i.e. as 0 元. The check scans the sheet XML
-    directly and only when it contains a formula at all, so ordinary exports cost nothing.
+    A part is parsed only when its bytes contain a formula or an error cell, so ordinary
+    exports cost nothing.
     """
-    cells: list[tuple[str, str]] = []
+    missing: list[tuple[str, str]] = []
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    patched: dict[str, bytes] = {}
     with zipfile.ZipFile(path) as zf:
         for name, part in _sheet_parts(zf):
             try:
                 data = zf.read(part)
-            except KeyError:
+            except (KeyError, zipfile.BadZipFile, zlib.error, EOFError):
+                continue  # a damaged member: calamine reports the file as unreadable (IN-02)
+            has_formula = b"<f" in data or b":f" in data
+            has_error = b't="e"' in data or b"t='e'" in data
+            if not (has_formula or has_error):
                 continue
-            if b"<f" not in data and b":f" not in data:
-                continue
-            for el in ElementTree.fromstring(data).iter(_CELL_TAG):
-                f, v = el.find(_F_TAG), el.find(_V_TAG)
-                if f is not None and (v is None or not (v.text or "").strip()):
-                    cells.append((name, el.get("r", "")))
+            try:
+                root = ElementTree.fromstring(data)
+            except ElementTree.ParseError:
+                continue  # calamine reports the broken part (IN-02)
+            if has_formula:
+                missing += [(name, ref) for ref in _formulas_without_values(root)]
+            if has_error:
+                errors[name] = _error_cells(root)
+                patched[part] = _ERROR_TYPE.sub(rb'\1t="str"', data)
+    return _missing_value_findings(missing), errors, patched
+
+
+def _formulas_without_values(root: ElementTree.Element) -> list[str]:
+    """Cells holding a formula but no saved result (files written by scripts, not Excel/WPS).
+
+    A reader sees such a cell as empty, i.e. as 0 元.
+    """
+    refs = []
+    for el in root.iter(_CELL_TAG):
+        f, v = el.find(_F_TAG), el.find(_V_TAG)
+        if f is not None and (v is None or not (v.text or "").strip()):
+            refs.append(el.get("r", ""))
+    return refs
+
+
+def _error_cells(root: ElementTree.Element) -> dict[tuple[int, int], str]:
+    """(row, col) -> error text of every t="e" cell; positions as calamine counts them
+    (the r attributes, or the order of rows and cells where a writer left them out)."""
+    out: dict[tuple[int, int], str] = {}
+    r = -1
+    for row in root.iter(_ROW_TAG):
+        r = int(row.get("r")) - 1 if (row.get("r") or "").isdigit() else r + 1
+        c = -1
+        for el in row.iter(_CELL_TAG):
+            m = _REF.match(el.get("r") or "")
+            c = column_index_from_string(m.group(1)) - 1 if m else c + 1
+            if el.get("t") == "e":
+                v = el.find(_V_TAG)
+                out[(r, c)] = ((v.text or "") if v is not None else "").strip() or "#错误"
+    return out
+
+
+def _patched_copy(path: Path, parts: dict[str, bytes]) -> io.BytesIO | None:
+    """The workbook in memory, uncompressed, with ``parts`` replaced (its size is bounded
+    by IN-07); None when a member cannot be read (calamine then reports the file)."""
+    buf = io.BytesIO()
+    try:
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(buf, "w") as dst:
+            for info in src.infolist():
+                dst.writestr(info.filename, parts.get(info.filename) or src.read(info))
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        return None
+    buf.seek(0)
+    return buf
+
+
+def _xls_error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Error cells of a legacy .xls, via xlrd: calamine reads them as "" and says nothing.
+
+    xlrd is used for this alone (it reads BIFF, the .xls format, and nothing newer).
+    """
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(
+            file_contents=path.read_bytes(), on_demand=True, logfile=io.StringIO()
+        )
+    except Exception:  # calamine has read the file; an xlrd quirk must not stop the build
+        return {}
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        for i, name in enumerate(book.sheet_names()):
+            sheet = book.sheet_by_index(i)
+            for r in range(min(sheet.nrows, MAX_ROWS)):
+                types = sheet.row_types(r)
+                for c, kind in enumerate(types[:MAX_COLS]):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        code = sheet.cell_value(r, c)
+                        text = xlrd.error_text_from_code.get(code, f"#错误{code}")
+                        out.setdefault(name, {})[(r, c)] = text
+    finally:
+        book.release_resources()
+    return out
+
+
+def _missing_value_findings(cells: list[tuple[str, str]]) -> list[Finding]:
     if not cells:
         return []
     first = cells[:20]

@@ -162,6 +162,19 @@ def seed004_comma_typo(wb):
     ws["D10"] = "5,26"
 
 
+def put(sheet: str, ref: str, value) -> Callable:
+    """A post-write edit: ``value`` into sheet!ref; "#…" text is written as an Excel error
+    value (openpyxl does so itself only for the classic seven, not #SPILL! and newer)."""
+
+    def fn(wb):
+        cell = wb[sheet][ref]
+        cell.value = value
+        if isinstance(value, str) and value.startswith("#"):
+            cell.data_type = "e"
+
+    return edit(fn)
+
+
 # --- files that are not workbooks ------------------------------------------------------
 
 
@@ -209,6 +222,16 @@ def truncated_xlsx(tmp: Path, example: Path) -> Path:
 def broken_xls(tmp: Path, example: Path) -> Path:
     p = tmp / "损坏.xls"
     p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    return p
+
+
+def encrypted_xlsx(tmp: Path, example: Path) -> Path:
+    """The example saved with an open password, as Excel does it (an OLE EncryptedPackage)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    p = tmp / "加密.xlsx"
+    with example.open("rb") as src, p.open("wb") as dst:
+        OOXMLFile(src).encrypt("密码123", dst)
     return p
 
 
@@ -380,12 +403,52 @@ ERRORS: dict[str, Case] = {
     "IN-11 数量不是整数": Case(
         "IN-11", "公开09表!D21", set_sangong("reception_batches", actual=D("26.5"))
     ),
+    # Excel error values, wherever the tool reads a cell
+    "IN-12 公开03表金额 #REF!": Case("IN-12", "公开03表!E11", post=put("公开03表", "E11", "#REF!")),
+    "IN-12 上年决算数 #DIV/0!": Case(
+        "IN-12", "上年决算数!B4", post=put("上年决算数", "B4", "#DIV/0!")
+    ),
+    "IN-12 公开12表得分 #N/A": Case("IN-12", "公开12表!I16", post=put("公开12表", "I16", "#N/A")),
+    "IN-12 公开09表 #SPILL!": Case("IN-12", "公开09表!D7", post=put("公开09表", "D7", "#SPILL!")),
+    "IN-12 文字项 #VALUE!": Case(
+        "IN-12", "单位基本情况!B7", post=put("单位基本情况", "B7", "#VALUE!")
+    ),
+    "IN-13 设有打开密码": Case("IN-13", "加密.xlsx", make=encrypted_xlsx),
+    "IN-14 金额单位千元": Case(
+        "IN-14", "公开02表!L3", post=put("公开02表", "L3", "金额单位：千元")
+    ),
+    "IN-14 单位百万元": Case("IN-14", "公开03表!J3", post=put("公开03表", "J3", "单位：百万元")),
+    "IN-14 金额单位美元": Case(
+        "IN-14", "公开09表!D3", post=put("公开09表", "D3", "金额单位：美元")
+    ),
+    "IN-15 元表金额不足1分": Case(
+        "IN-15", "公开03表!E11", post=put("公开03表", "E11", 2419331.2712)
+    ),
+    "IN-15 万元表超过6位小数": Case(
+        "IN-15", "公开03表!E11", set_row("t03", "2013701", total="2419331.27125"), unit="万元"
+    ),
+    "IN-16 金额超过一万亿元": Case("IN-16", "公开03表!E11", post=put("公开03表", "E11", 1e15)),
+    "IN-16 项目预算超过一万亿元": Case("IN-16", "项目预算!D4", post=put("项目预算", "D4", 1e15)),
+    "IN-17 项目预算年初预算数为负": Case(
+        "IN-17", "项目预算!C4", post=put("项目预算", "C4", -2419331.27)
+    ),
+    "IN-17 三公经费预算数为负": Case(
+        "IN-17", "公开09表!C7", set_sangong("sg_total", budget=D("-63404"))
+    ),
+    "IN-17 公开12表年初预算数为负": Case("IN-17", "公开12表!D7", post=put("公开12表", "D7", -600)),
     "IN-20 没有栏次行": Case("IN-20", "公开03表!A1", post=edit(blank_numbering_row)),
     "IN-21 编码位数错": Case(
         "IN-21",
         "公开03表!A11",
         lambda d: d.coded["t03"].rows.__setitem__(
             2, ("20137011", "行政运行", d.coded["t03"].rows[2][2])
+        ),
+    ),
+    "IN-21 编码中是字母O": Case(
+        "IN-21",
+        "公开03表!A11",
+        lambda d: d.coded["t03"].rows.__setitem__(
+            2, ("20137O1", "行政运行", d.coded["t03"].rows[2][2])
         ),
     ),
     "IN-23 01表功能分类名称不认识": Case("IN-23", "公开01表!D14", post=edit(unknown_class_name)),
@@ -493,6 +556,9 @@ WARNINGS: dict[str, Case] = {
             set_row("t03", "21505", basic="-1", project="1415501"),
             set_row("t03", "215", basic="-1", project="1415501"),
         ),
+    ),
+    "R63 公开09表决算数为负": Case(
+        "R63", "公开09表!D14", set_sangong("reception_foreign_affairs", actual=D("-1"))
     ),
     "R65 变动超过100%无原因": Case(
         "R65", "公开09表!D12", set_kv("变动原因", "公务接待费变动原因", None)
