@@ -20,7 +20,9 @@ from .sheets import ExcelError, Grid
 PROJECT_TITLE = "项目支出绩效自评表"
 OVERALL_TEXT_TITLE = "部门整体支出绩效自评情况"
 OVERALL_TABLE_TITLE = "部门整体支出绩效自评表"
-_YEAR_PREFIX = re.compile(r"^(20\d{2}年度?)?")
+#: "2021年度" before a title; a bare "年度" too (the blank form of reportgen init before
+#: issue 14 printed "年度项目支出绩效自评表" when the year was not yet known)
+_YEAR_PREFIX = re.compile(r"^((20\d{2})?年度?)?")
 GRADE_NAMES = ("优", "良", "中", "差")
 
 _FUND_HEADS = {

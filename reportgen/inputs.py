@@ -13,6 +13,7 @@ amount may be: a number (IN-10), not an Excel error (IN-12), whole 分 (IN-15), 
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from .layouts import (
     TableLayout,
     normalize_label,
 )
-from .model import BudgetLine, Cell, Report, Row, Table, UnitInfo
+from .model import BudgetLine, Cell, MemberUnit, Report, Row, Table, UnitInfo
 from .money import MAX_YUAN, UNIT_FACTORS, AmountError, parse_amount, to_yuan, whole_cents
 from .sheets import ExcelError, Grid, load_grids
 
@@ -63,6 +64,8 @@ INPUT_RULES = {
     "IN-35": "“项目预算”缺少表头行",
     "IN-36": "“项目预算”的科目编码不是7位",
     "IN-37": "“项目预算”的科目编码重复",
+    "IN-38": "“决算单位构成”表缺少“单位名称”“单位性质”表头行",
+    "IN-39": "“决算单位构成”表与“单位基本情况”的“决算单位构成”项都已填写，按表读入（警告）",
     "IN-40": "绩效自评表中应为数字的单元格（金额、分值、得分）不是数字",
     "IN-41": "项目支出绩效自评表缺少“项目名称”行",
     "IN-42": "项目支出绩效自评表缺少绩效指标表头",
@@ -94,6 +97,8 @@ class Reader:
     def load(self) -> list[Grid]:
         grids, findings = load_grids(self.path)
         self.findings.extend(findings)
+        for g in grids:  # the 示例： rows of a blank workbook are never data
+            g.rows = [[None] * len(row) if schema.is_example_row(row) else row for row in g.rows]
         self.grids = grids
         return grids
 
@@ -521,6 +526,8 @@ def _read_economic(
             nt = normalize_label(t)
             if nt in ("人员经费合计", "公用经费合计"):
                 amt_c = next((k for k in range(c + 1, len(row)) if row[k] not in (None, "")), None)
+                if amt_c is not None and normalize_label(g.text(r, amt_c)).endswith("经费合计"):
+                    amt_c = None  # the next label: this total is left empty (blank workbook)
                 key = "personnel" if nt.startswith("人员") else "public"
                 if amt_c is not None:
                     table.total[key] = rd.amount(g, r, amt_c, unit)
@@ -698,7 +705,7 @@ def _read_kv(rd: Reader, grids: list[Grid], spec: schema.SheetSpec):
             )
         return values, cells
     by_label = {normalize_label(f.label): f for f in spec.fields}
-    unreadable = set()  # Excel error values: reported as IN-12, not also as empty
+    unreadable = set()  # Excel error values (IN-12) and bad values: not also "empty"
     for r, label, _raw in _kv_rows(g):
         f = by_label.get(label)
         if f is None:
@@ -711,6 +718,8 @@ def _read_kv(rd: Reader, grids: list[Grid], spec: schema.SheetSpec):
         value = _typed(rd, g, r, 1, f, spec)
         if value is not None:
             values[f.label] = value
+        elif g.text(r, 1):  # reported by _typed as a bad value, not also as empty
+            unreadable.add(f.label)
     for f in spec.fields:
         if f.required and f.label not in values and f.label not in unreadable:
             rd.error(
@@ -724,28 +733,125 @@ def _read_kv(rd: Reader, grids: list[Grid], spec: schema.SheetSpec):
 
 
 def _typed(rd: Reader, g: Grid, r: int, c: int, f: schema.Field, spec: schema.SheetSpec):
+    """The value of a supplementary cell as its field's kind says (None when empty or bad;
+    a bad one is reported with its cell)."""
     raw = g.value(r, c)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if f.kind == "money":
         return rd.amount(g, r, c, spec.unit or "元")
-    if f.kind in ("int", "year"):
-        v = rd.count(g, r, c)
-        if f.kind == "year" and v is not None and not 2000 <= v <= 2100:
+    if f.kind == "year":
+        year = _year(raw)
+        if year is None:
             rd.error("IN-33", f"年度“{raw}”不是四位年份。", g.cell(r, c), "如 2021", raw)
-            return None
-        return v
+        return year
+    if f.kind == "int":
+        return rd.count(g, r, c)
     text = str(raw).strip() if not isinstance(raw, float) else f"{raw:g}"
-    if f.kind == "choice" and text not in f.choices:
-        rd.error(
-            "IN-34",
-            f"“{f.label}”只能填写：{'、'.join(f.choices)}。",
-            g.cell(r, c),
-            "、".join(f.choices),
-            text,
-        )
-        return None
+    if f.kind == "choice":
+        choice = schema.choice_value(f, text)
+        if choice is None:
+            rd.error(
+                "IN-34",
+                f"“{f.label}”只能填写：{'、'.join(f.choices)}。",
+                g.cell(r, c),
+                "、".join(f.choices),
+                text,
+            )
+        return choice
     return text
+
+
+_YEAR_TEXT = re.compile(r"(\d{4})(?:\.0+)?(?:年度?)?")
+
+
+def _year(raw: object) -> int | None:
+    """2021 from 2021, 2021.0, "2021", "2021年", "2021 年度" or full-width "２０２１"."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        text = f"{raw:g}" if isinstance(raw, float) else str(raw)
+    else:
+        text = "".join(unicodedata.normalize("NFKC", str(raw)).split())
+    m = _YEAR_TEXT.fullmatch(text)
+    year = int(m.group(1)) if m else None
+    return year if year is not None and 2000 <= year <= 2100 else None
+
+
+def _unit_info(rd: Reader, grids: list[Grid], info: dict, cells: dict[str, Cell]) -> UnitInfo:
+    """单位基本情况 with the units of 决算单位构成 (the table, or the old one-per-line field)."""
+    units = _read_units(rd, grids)
+    listed = [s.strip() for s in str(info.get("决算单位构成", "")).splitlines() if s.strip()]
+    if units and listed:
+        rd.warn(
+            "IN-39",
+            "“决算单位构成”表与“单位基本情况”的“决算单位构成”项都已填写，按表读入，该项未使用。",
+            cells.get("决算单位构成", schema.UNIT_INFO.name),
+        )
+    own = str(info.get("单位性质", ""))
+    return UnitInfo(
+        name=str(info["部门名称"]),
+        year=int(info["年度"]),
+        nature=schema.department_nature(own, [u.nature for u in units]),
+        functions=str(info.get("主要职能", "")),
+        main_work=str(info.get("重点工作完成情况", "")),
+        organization=str(info.get("机构设置", "")),
+        member_units=[u.name for u in units] or listed,
+        units=units,
+    )
+
+
+def _read_units(rd: Reader, grids: list[Grid]) -> list[MemberUnit]:
+    """The 决算单位构成 table: one row per unit, 单位名称 and 单位性质 found by their heads."""
+    spec = schema.MEMBER_UNITS
+    g = _sheet(grids, spec.name)
+    if g is None:
+        return []
+    name_f, nature_f = spec.fields
+    head = next(
+        (
+            r
+            for r in range(len(g.rows))
+            if normalize_label(name_f.label) in [normalize_label(t) for t in _texts(g, r)]
+        ),
+        None,
+    )
+    if head is None:
+        rd.error("IN-38", f"“{spec.name}”表缺少“单位名称”“单位性质”表头行。", g.name)
+        return []
+    heads = [normalize_label(t) for t in _texts(g, head)]
+    cn = heads.index(normalize_label(name_f.label))
+    nature_head = normalize_label(nature_f.label)
+    ct = heads.index(nature_head) if nature_head in heads else None
+    out = []
+    for r in range(head + 1, len(g.rows)):
+        name = g.text(r, cn)
+        text = g.text(r, ct) if ct is not None else ""
+        if not name and not text:
+            continue
+        if not name or not text:
+            missing = name_f if not name else nature_f
+            where = g.cell(r, cn if not name else ct if ct is not None else cn + 1)
+            rd.error(
+                "IN-32", f"“{spec.name}”第{r + 1}行的“{missing.label}”为空。", where, "非空", "空"
+            )
+            continue
+        nature = schema.choice_value(nature_f, text)
+        if nature is None:
+            rd.error(
+                "IN-34",
+                f"“{spec.name}”中“{name}”的单位性质只能填写：{'、'.join(nature_f.choices)}。",
+                g.cell(r, ct),
+                "、".join(nature_f.choices),
+                text,
+            )
+            continue
+        out.append(MemberUnit(normalize_label(name), nature, g.cell(r, cn)))
+    return out
+
+
+def _texts(g: Grid, r: int) -> list[str]:
+    return [g.text(r, c) for c in range(len(g.rows[r]))]
 
 
 def _read_budgets(rd: Reader, grids: list[Grid]) -> dict[str, BudgetLine]:
@@ -827,17 +933,7 @@ def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
     if not {"部门名称", "年度"} <= info.keys():
         rd.report_excel_errors()
         return None, rd.findings
-    unit = UnitInfo(
-        name=str(info["部门名称"]),
-        year=int(info["年度"]),
-        nature=str(info.get("单位性质", "")),
-        functions=str(info.get("主要职能", "")),
-        main_work=str(info.get("重点工作完成情况", "")),
-        organization=str(info.get("机构设置", "")),
-        member_units=[
-            s.strip() for s in str(info.get("决算单位构成", "")).splitlines() if s.strip()
-        ],
-    )
+    unit = _unit_info(rd, grids, info, kv_cells.get(schema.UNIT_INFO.name, {}))
     report = Report(
         unit=unit,
         tables=tables,

@@ -85,14 +85,40 @@ class Table:
 
 
 @dataclass
+class MemberUnit:
+    """One unit of the department (sheet 决算单位构成): its name and its own 单位性质."""
+
+    name: str
+    nature: str
+    where: Cell | None = None
+
+
+@dataclass
 class UnitInfo:
+    """单位基本情况 and 决算单位构成: who the department is (第一部分)."""
+
     name: str
     year: int
+    #: the nature that decides 机关运行经费 (see :func:`reportgen.schema.department_nature`):
+    #: the department's own, or that of a 行政/参公 unit it includes
     nature: str
     functions: str
     main_work: str = ""
     organization: str = ""
+    #: names of the units in the department's 决算 (from the table, or the old one-per-line field)
     member_units: list[str] = field(default_factory=list)
+    #: the units with their natures, when the 决算单位构成 table is filled
+    units: list[MemberUnit] = field(default_factory=list)
+
+    @property
+    def nature_counts(self) -> dict[str, int]:
+        """Units by group (第一部分: 行政单位 / 参公 / 其他事业单位 / 其他) and in total."""
+        from .schema import NATURE_GROUPS
+
+        counts = {"total": len(self.units), "admin": 0, "civil": 0, "institution": 0, "other": 0}
+        for u in self.units:
+            counts[NATURE_GROUPS.get(u.nature, "other")] += 1
+        return counts
 
 
 @dataclass

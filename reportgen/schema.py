@@ -8,7 +8,15 @@ init`` (the empty workbook and its 填表说明), the importer, and docs/input-f
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .layouts import normalize_label
+
+#: A row whose first filled cell starts with this is an example: ``reportgen init`` writes
+#: one per sheet (grey italic) and the importer drops such rows before reading anything.
+EXAMPLE_MARK = "示例："
 
 
 @dataclass(frozen=True)
@@ -19,50 +27,181 @@ class Field:
     help: str = ""
     absent: str = ""  # what the document says when the value is left empty
     choices: tuple[str, ...] = ()
+    #: other spellings accepted for a choice, and the choice each one stands for
+    aliases: tuple[tuple[str, str], ...] = ()
+    #: shown after 示例： beside the cell in the blank workbook (never read back)
+    example: str = ""
+    #: read from workbooks of an earlier format, no longer written by ``reportgen init``
+    legacy: bool = False
 
 
 @dataclass(frozen=True)
 class SheetSpec:
     name: str
-    kind: str  # "kv" (项目/内容 rows) | "budget" (per-项 table) | "sections" (标题/内容)
+    #: "kv" (项目/内容 rows) | "budget" (per-项 table) | "sections" (标题/内容)
+    #: | "units" (决算单位构成: one row per unit)
+    kind: str
     purpose: str
     fields: tuple[Field, ...] = ()
     unit: str = ""  # for money sheets: "元"
+    #: list sheets: the example row of the blank workbook, one value per field
+    example: tuple[str, ...] = ()
+    #: list sheets: empty formatted rows the blank workbook offers to type into
+    blank_rows: int = 0
 
 
-UNIT_NATURES = ("行政单位", "参照公务员法管理的事业单位", "事业单位")
+def is_example_row(values: Iterable[object]) -> bool:
+    """True when the first filled cell of a row starts with 示例： (or 示例:)."""
+    for v in values:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        return isinstance(v, str) and normalize_label(v).startswith(normalize_label(EXAMPLE_MARK))
+    return False
+
+
+#: 单位性质: the categories of 事业单位分类改革 plus today's general 事业单位. The spelling of
+#: 参公 is that of the 名词解释 every published document prints (机关运行经费).
+UNIT_NATURES = (
+    "行政单位",
+    "参照公务员法管理的事业单位",
+    "公益一类事业单位",
+    "公益二类事业单位",
+    "公益三类事业单位",
+    "生产经营类事业单位",
+    "事业单位",
+    "其他",
+)
+NATURE_ALIASES = (
+    ("参照公务员法管理事业单位", "参照公务员法管理的事业单位"),
+    ("参公单位", "参照公务员法管理的事业单位"),
+    ("公益一类", "公益一类事业单位"),
+    ("公益二类", "公益二类事业单位"),
+    ("公益三类", "公益三类事业单位"),
+    ("生产经营类", "生产经营类事业单位"),
+)
+#: the natures whose 公用经费 is 机关运行经费 (公开09表 二、（一）（二）)
+ADMIN_COST_NATURES = ("行政单位", "参照公务员法管理的事业单位")
+#: how 第一部分 counts the units of a department: 行政单位, 参公, other 事业单位, 其他
+NATURE_GROUPS = {
+    "行政单位": "admin",
+    "参照公务员法管理的事业单位": "civil",
+    "公益一类事业单位": "institution",
+    "公益二类事业单位": "institution",
+    "公益三类事业单位": "institution",
+    "生产经营类事业单位": "institution",
+    "事业单位": "institution",
+    "其他": "other",
+}
+
+
+def choice_value(f: Field, text: str) -> str | None:
+    """The choice ``text`` stands for (spaces, full-width forms and aliases tolerated)."""
+    key = normalize_label(unicodedata.normalize("NFKC", text))
+    for c in f.choices:
+        if normalize_label(unicodedata.normalize("NFKC", c)) == key:
+            return c
+    for alias, c in f.aliases:
+        if normalize_label(unicodedata.normalize("NFKC", alias)) == key:
+            return c
+    return None
+
+
+def department_nature(own: str, units: Iterable[str]) -> str:
+    """The nature that decides the department's 机关运行经费 paragraph.
+
+    机关运行经费 is the 公用经费 of 行政单位 and 参公 units; a department that includes one
+    reports it in 公开09表, so the paragraph applies even when its own (本级) nature is a
+    事业单位: then the first such unit's nature stands for the department. Otherwise the
+    department's own nature is printed in the "不适用" sentence.
+    """
+    if own in ADMIN_COST_NATURES:
+        return own
+    return next((n for n in units if n in ADMIN_COST_NATURES), own)
+
 
 UNIT_INFO = SheetSpec(
     "单位基本情况",
     "kv",
     "部门名称、年度与第一部分 部门概况的文字。",
     (
-        Field("部门名称", "text", True, "与公开表表头“部门：”一致，如 玉溪市互联网信息办公室。"),
-        Field("年度", "year", True, "决算年度，四位数字，如 2021；须与公开表一致。"),
+        Field(
+            "部门名称",
+            "text",
+            True,
+            "与公开表表头“部门：”一致，如 玉溪市互联网信息办公室。",
+            example="某某市文化馆",
+        ),
+        Field(
+            "年度",
+            "year",
+            True,
+            "决算年度，四位数字，如 2021（也可写“2021年”“2021年度”）；须与公开表一致。",
+            example="2024",
+        ),
         Field(
             "单位性质",
             "choice",
             True,
-            "决定“机关运行经费”段落：事业单位（非参公）写“不适用”。",
+            "本部门（本级）的单位性质，从下拉列表选择；决定“机关运行经费”段落："
+            "部门中有行政单位或参照公务员法管理的事业单位时写机关运行经费，否则写“不适用”。"
+            "部门含多个单位时，另在“决算单位构成”表中逐个填写各单位的性质。",
             choices=UNIT_NATURES,
+            aliases=NATURE_ALIASES,
+            example="公益一类事业单位",
         ),
-        Field("主要职能", "text", True, "第一部分 一、（一）主要职能；可分段（单元格内换行）。"),
+        Field(
+            "主要职能",
+            "text",
+            True,
+            "第一部分 一、（一）主要职能；可分段（单元格内换行）。",
+            example="负责组织开展全市群众文化活动……",
+        ),
         Field(
             "重点工作完成情况",
             "text",
             False,
             "第一部分 一、（二）；可分段。",
             absent="不写（二）重点工作完成情况一段。",
+            example="一是……；二是……。",
         ),
-        Field("机构设置", "text", True, "第一部分 二、机构设置的文字。"),
+        Field(
+            "机构设置",
+            "text",
+            True,
+            "第一部分 二、机构设置的文字。",
+            example="某某市文化馆为公益一类事业单位，内设办公室、活动部2个部门。",
+        ),
         Field(
             "决算单位构成",
             "text",
             False,
-            "纳入本部门决算编制范围的单位，每行一个。",
+            "旧格式：纳入本部门决算编制范围的单位，每行一个（不含单位性质）。"
+            "新工作簿请填写“决算单位构成”表；两处都填写时按表读入。",
             absent="不列单位名单。",
+            legacy=True,
         ),
     ),
+)
+
+MEMBER_UNITS = SheetSpec(
+    "决算单位构成",
+    "units",
+    "纳入本部门决算编制范围的各单位及其单位性质，每行一个单位（本级在前）；"
+    "第一部分 二、机构设置之后列出。只有一个单位的部门可不填。",
+    (
+        Field("单位名称", "text", True, "如 某某市文化和旅游局（本级）。"),
+        Field(
+            "单位性质",
+            "choice",
+            True,
+            "从下拉列表选择。",
+            absent="整表为空时不列单位名单。",
+            choices=UNIT_NATURES,
+            aliases=NATURE_ALIASES,
+        ),
+    ),
+    example=("示例：某某市文化和旅游局（本级）", "行政单位"),
+    blank_rows=10,
 )
 
 PRIOR = SheetSpec(
@@ -76,6 +215,7 @@ PRIOR = SheetSpec(
             False,
             "上年 公开01表 收入总计。",
             absent="一、不作上年对比，图1以说明文字代替。",
+            example="18562337.41（以元填写，不是万元）",
         ),
         Field("支出总计", "money", False, "上年 公开01表 支出总计。", absent="同上。"),
         Field("本年收入合计", "money", False, "上年 本年收入合计。"),
@@ -124,6 +264,7 @@ REASONS = SheetSpec(
             False,
             "一、收支总计较上年变动的原因。",
             absent="不写“主要变动原因”一句。",
+            example="新增文化惠民演出项目",
         ),
         Field("财政拨款收支总计变动原因", "text", False, "四、"),
         Field("一般公共预算财政拨款支出变动原因", "text", False, "五、（一）"),
@@ -147,7 +288,13 @@ SANGONG_EXTRA = SheetSpec(
         Field("购置越野车金额", "money", False, "元"),
         Field("购置载客汽车数量", "int", False, "辆"),
         Field("购置载客汽车金额", "money", False, "元"),
-        Field("保有轿车数量", "int", False, "辆；合计应等于 公开09表 公务用车保有量。"),
+        Field(
+            "保有轿车数量",
+            "int",
+            False,
+            "辆；合计应等于 公开09表 公务用车保有量。",
+            example="1",
+        ),
         Field("保有越野车数量", "int", False, "辆"),
         Field("保有载客汽车数量", "int", False, "辆"),
     ),
@@ -159,12 +306,25 @@ PROCUREMENT = SheetSpec(
     "kv",
     "十、（二）政府采购支出情况。",
     (
-        Field("政府采购货物支出", "money", False, "元", absent="整段写“本年度无政府采购支出”。"),
+        Field(
+            "政府采购货物支出",
+            "money",
+            False,
+            "元",
+            absent="整段写“本年度无政府采购支出”。",
+            example="34029.00",
+        ),
         Field("政府采购工程支出", "money", False, "元"),
         Field("政府采购服务支出", "money", False, "元"),
         Field("授予中小企业合同金额", "money", False, "元"),
         Field("其中：授予小微企业合同金额", "money", False, "元"),
-        Field("主要用途", "text", False, "如“主要用于电子政务建设及网信事务安全运行工作”。"),
+        Field(
+            "主要用途",
+            "text",
+            False,
+            "如“主要用于电子政务建设及网信事务安全运行工作”。",
+            example="主要用于办公设备购置",
+        ),
     ),
     unit="元",
 )
@@ -174,7 +334,7 @@ ASSETS = SheetSpec(
     "kv",
     "十、（三）国有资产占有使用情况（截至年末）。",
     (
-        Field("车辆总数", "int", False, "辆", absent="写“共有车辆0辆”。"),
+        Field("车辆总数", "int", False, "辆", absent="写“共有车辆0辆”。", example="1"),
         Field("主要领导干部用车", "int", False, "辆"),
         Field("机要通信用车", "int", False, "辆"),
         Field("应急保障用车", "int", False, "辆"),
@@ -192,7 +352,7 @@ PERFORMANCE = SheetSpec(
     "kv",
     "十、（四）预算绩效管理情况。",
     (
-        Field("编制绩效目标项目数", "int", False, "个", absent="不写绩效目标一句。"),
+        Field("编制绩效目标项目数", "int", False, "个", absent="不写绩效目标一句。", example="2"),
         Field("编制绩效目标涉及金额", "money", False, "元"),
         Field("开展绩效监控项目数", "int", False, "个"),
         Field("开展绩效自评项目数", "int", False, "个"),
@@ -203,6 +363,7 @@ PERFORMANCE = SheetSpec(
             False,
             "是否对部门整体开展绩效自评。",
             choices=("是", "否"),
+            example="是",
         ),
         Field("绩效管理其他说明", "text", False, "附在本段之后的说明文字。"),
     ),
@@ -223,6 +384,8 @@ BUDGETS = SheetSpec(
         Field("决算数与预算数差异原因", "text", False, "决算数与预算数不同时必填。"),
     ),
     unit="元",
+    example=("示例：2070109", "群众文化", "400000.00", "420000.00", "部分活动延期举办"),
+    blank_rows=12,
 )
 
 OVERALL_PERFORMANCE = SheetSpec(
@@ -239,10 +402,13 @@ OVERALL_PERFORMANCE = SheetSpec(
             absent="整表为空时，第四部分写模板中的说明句。",
         ),
     ),
+    example=("示例：一、部门基本情况", "（一）部门概况。某某市文化馆……"),
+    blank_rows=8,
 )
 
 SHEETS: tuple[SheetSpec, ...] = (
     UNIT_INFO,
+    MEMBER_UNITS,
     PRIOR,
     BUDGETS,
     REASONS,
