@@ -8,8 +8,14 @@ numbers inside user-supplied text. A number found nowhere fails the build, namin
 template file and the sentence.
 
 Some numbers are part of the fixed wording and are not figures: figure and table
-numbers (图3, 公开05表), list numbering (1. / （2）), and the phrases a pack declares in
-its ``audit_literals`` setting (e.g. "12月31日", "单价50万元以上").
+numbers (图3, 公开05表), list numbering (1. / （2）), the phrases a pack declares in
+its ``audit_literals`` setting (e.g. "12月31日", "单价50万元以上"), and the constants a
+pack declares for a rule its wording states — the 绩效自评 grade thresholds and full
+marks ("90分及以上为优"; ``evaluation_grades`` in pack.toml). A template prints those from
+the declaration, which reaches the context as an object with a ``wording_phrases()``
+method (:class:`reportgen.evaluation.ScoringRules`): its phrases ("90分") are blanked
+like literals, and its numbers are never counted as figures, so a sentence elsewhere
+cannot borrow them ("完成预算90%" still fails) and a unit whose data holds no 80 builds.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ class AuditFailure(TemplateProblem):
 
 
 def traceable_numbers(context: object, decimals: int) -> set[str]:
-    """Every way a value in ``context`` may be printed by a template."""
+    """Every way a value in ``context`` may be printed by a template (declared wording
+    constants excluded: they are not figures)."""
     out: set[str] = set()
     for value in _walk(context):
         if isinstance(value, bool):
@@ -51,15 +58,24 @@ def traceable_numbers(context: object, decimals: int) -> set[str]:
 
 def texts_with_numbers(context: object) -> list[str]:
     """User text in ``context`` holding a digit next to other characters ("5G网络",
-    a project typed as "5,26"), longest first. The audit blanks these out of a sentence
-    before reading its numbers: a name printed right before a figure ("5,26" + "90.00分")
-    must not fuse with it into a number nobody computed ("2690.00")."""
+    a project typed as "5,26"), and the pack's wording constants ("90分"), longest first.
+    The audit blanks these out of a sentence before reading its numbers: a name printed
+    right before a figure ("5,26" + "90.00分") must not fuse with it into a number nobody
+    computed ("2690.00"), and a constant of the wording is no figure."""
+    wording: list[str] = []
     found = {
         v.strip()
-        for v in _walk(context)
+        for v in _walk(context, wording=wording)
         if isinstance(v, str) and _HAS_DIGIT.search(v) and _HAS_OTHER.search(v)
     }
+    found.update(WordingPhrase(w) for w in wording if _HAS_DIGIT.search(w))
     return sorted((t for t in found if len(t) >= 2), key=len, reverse=True)
+
+
+class WordingPhrase(str):
+    """A constant of the pack's wording ("90分"): blanked only as a whole number."""
+
+    __slots__ = ()
 
 
 _HAS_DIGIT = re.compile(r"\d")
@@ -79,8 +95,16 @@ def _renderings(value: Decimal, decimals: int) -> set[str]:
     return forms
 
 
-def _walk(value: object, seen: set[int] | None = None, depth: int = 0) -> Iterable[object]:
-    """Every scalar inside dataclasses, dicts, lists and tuples (cycles and depth bounded)."""
+def _walk(
+    value: object,
+    seen: set[int] | None = None,
+    depth: int = 0,
+    wording: list[str] | None = None,
+) -> Iterable[object]:
+    """Every scalar inside dataclasses, dicts, lists and tuples (cycles and depth bounded).
+
+    An object with a ``wording_phrases()`` method holds constants of the wording, not
+    figures: it is not entered; its phrases go to ``wording`` when that is given."""
     seen = set() if seen is None else seen
     if depth > 12 or id(value) in seen:
         return
@@ -88,6 +112,11 @@ def _walk(value: object, seen: set[int] | None = None, depth: int = 0) -> Iterab
         yield value
         return
     seen.add(id(value))
+    phrases = getattr(value, "wording_phrases", None)
+    if callable(phrases):
+        if wording is not None:
+            wording.extend(str(p) for p in phrases())
+        return
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         children: Iterable[object] = (getattr(value, f.name) for f in dataclasses.fields(value))
         # properties such as Change.rate are what templates print most
@@ -103,7 +132,18 @@ def _walk(value: object, seen: set[int] | None = None, depth: int = 0) -> Iterab
     else:
         return
     for child in children:
-        yield from _walk(child, seen, depth + 1)
+        yield from _walk(child, seen, depth + 1, wording)
+
+
+def _blank(text: str, phrase: str) -> str:
+    """``text`` with ``phrase`` replaced by a space. User text goes wherever it occurs
+    (it may touch a figure: "5,26" + "90.00分"); a :class:`WordingPhrase` only as a whole
+    number: "90分" is blanked in "90分及以上", not inside "88.90分" (which is a figure)."""
+    if not isinstance(phrase, WordingPhrase):
+        return text.replace(phrase, " ") if phrase else text
+    head = r"(?<![\d.])" if phrase[0].isdigit() else ""
+    tail = r"(?!\.?\d)" if phrase[-1].isdigit() else ""
+    return re.sub(head + re.escape(phrase) + tail, " ", text)
 
 
 def audit_blocks(
@@ -120,7 +160,7 @@ def audit_blocks(
             continue
         text = b.text
         for lit in [*literals, *user_texts]:
-            text = text.replace(lit, " ")
+            text = _blank(text, lit)
         text = _LABELS.sub(" ", text)
         stray = [n for n in _NUMBER.findall(text) if n not in allowed]
         if stray:

@@ -56,15 +56,27 @@ def main() -> None:
     help="自定义词句包所在目录（优先于内置词句包）",
 )
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 转出 PDF")
+@click.option(
+    "--computed-scores",
+    is_flag=True,
+    help="绩效自评表印按评分规则计算的执行率、得分、总分和等级（默认印单位填写的）",
+)
 def build(
-    input_path: Path, out_dir: Path, template: str, template_dir: Path | None, make_pdf: bool
+    input_path: Path,
+    out_dir: Path,
+    template: str,
+    template_dir: Path | None,
+    make_pdf: bool,
+    computed_scores: bool,
 ) -> None:
     """生成 INPUT_PATH 工作簿对应的决算公开文档。"""
     from .findings import InputError
     from .pipeline import build as do_build
 
     try:
-        result = do_build(input_path, out_dir, template, template_dir)
+        result = do_build(
+            input_path, out_dir, template, template_dir, computed_scores=computed_scores
+        )
     except InputError as exc:
         click.echo(to_text(exc.findings), err=True)
         click.echo("输入有错误，未生成文档。请按上表修改工作簿后重试。", err=True)

@@ -1,8 +1,10 @@
 """Word tables of 第四部分: 项目支出绩效自评表 and 部门整体支出绩效指标, in the official layout.
 
-The given figures are printed as given, except those the rules fix (执行率, 执行率得分,
-总分值, 总得分, 自评等级), which are printed as computed by :mod:`reportgen.evaluation`;
-where the given ones differed, the sidecar report says so cell by cell.
+Amounts, 分值 and 得分 of the indicators are printed as given. The figures the rules fix
+(执行率, 执行率得分, 总分值, 总得分, 自评等级) are those of :func:`reportgen.evaluation.shown`:
+the unit's by default, the rules' on request; where they differ, ``check`` says so cell
+by cell. Text cells go through :mod:`reportgen.evaluation_text` (codes as names, dates
+as dates, Chinese punctuation).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from decimal import Decimal
 from docx.shared import Cm
 
 from .docx_table import FastTable
-from .evaluation import OverallEvaluation, ProjectEvaluation, Scores
-from .money import HUNDRED, round_half_up
+from .evaluation import Indicator, OverallEvaluation, ProjectEvaluation, Shown
+from .evaluation_text import IndicatorText, cjk_punctuation, indicator_text
+from .money import round_half_up
 
 #: column weights of the 10-column 项目支出绩效自评表 (portrait text width)
 PROJECT_WEIGHTS = (1.3, 1.3, 2.1, 1.55, 1.55, 1.55, 1.35, 1.3, 1.3, 2.3)
@@ -41,19 +44,24 @@ def _put(grid, r: int, c: int, text: str, *, to: tuple[int, int] | None = None, 
     _set(cell, text, **kw)
 
 
-def render_project(sd, p: ProjectEvaluation, s: Scores) -> None:
-    """One 项目支出绩效自评表 (seed 001 公开12表 layout)."""
+def _cells(ind: Indicator) -> IndicatorText:
+    return indicator_text(ind.level3, ind.nature, ind.target, ind.unit, ind.actual)
+
+
+def render_project(sd, p: ProjectEvaluation, s: Shown) -> None:
+    """One 项目支出绩效自评表 (seed 001 公开12表 layout), with the figures of ``s``."""
     from .document import _repeat_header
 
+    t = cjk_punctuation
     n_funds = max(len(p.funds), 1)
     rows = 2 + 1 + n_funds + 2 + 2 + len(p.indicators) + 1 + 2
     g = _new(sd, rows, PROJECT_WEIGHTS)
     _put(g, 0, 0, "项目名称", to=(0, 1), bold=True, center=True)
-    _put(g, 0, 2, p.name, to=(0, 9))
+    _put(g, 0, 2, t(p.name), to=(0, 9))
     _put(g, 1, 0, "主管部门", to=(1, 1), bold=True, center=True)
-    _put(g, 1, 2, p.department, to=(1, 4))
+    _put(g, 1, 2, t(p.department), to=(1, 4))
     _put(g, 1, 5, "实施单位", to=(1, 6), bold=True, center=True)
-    _put(g, 1, 7, p.implementer, to=(1, 9))
+    _put(g, 1, 7, t(p.implementer), to=(1, 9))
     r = 2
     _put(g, r, 0, "项目资金（万元）", to=(r + n_funds, 0), bold=True, center=True)
     _put(g, r, 1, "", to=(r, 2))
@@ -64,10 +72,8 @@ def render_project(sd, p: ProjectEvaluation, s: Scores) -> None:
     for k, line in enumerate(p.funds or [total_line]):
         rr = r + 1 + k
         is_total = line is total_line
-        rate = None
-        if line.full_year:
-            rate = round_half_up((line.executed or 0) / line.full_year * HUNDRED, 2)
-        _put(g, rr, 1, line.label, to=(rr, 2))
+        rate = s.line_rates[k] if k < len(s.line_rates) else None
+        _put(g, rr, 1, t(line.label), to=(rr, 2))
         _put(g, rr, 3, _fmt(line.initial), number=True)
         _put(g, rr, 4, _fmt(line.full_year), number=True)
         _put(g, rr, 5, _fmt(line.executed), number=True)
@@ -78,8 +84,8 @@ def render_project(sd, p: ProjectEvaluation, s: Scores) -> None:
     _put(g, r, 0, "年度总体目标", to=(r + 1, 0), bold=True, center=True)
     _put(g, r, 1, "预期目标", to=(r, 4), bold=True, center=True)
     _put(g, r, 5, "实际完成情况", to=(r, 9), bold=True, center=True)
-    _put(g, r + 1, 1, p.goal_expected, to=(r + 1, 4))
-    _put(g, r + 1, 5, p.goal_actual, to=(r + 1, 9))
+    _put(g, r + 1, 1, t(p.goal_expected), to=(r + 1, 4))
+    _put(g, r + 1, 5, t(p.goal_actual), to=(r + 1, 9))
     r += 2
     _put(g, r, 0, "绩效指标", to=(r, 2), bold=True, center=True)
     _put(g, r, 3, "年度指标值", to=(r, 5), bold=True, center=True)
@@ -89,15 +95,16 @@ def render_project(sd, p: ProjectEvaluation, s: Scores) -> None:
         _put(g, r + 1, j, h, bold=True, center=True)
     r += 2
     for ind in p.indicators:
-        values = (ind.level1, ind.level2, ind.level3, ind.nature, ind.target, ind.unit, ind.actual)
+        c = _cells(ind)
+        values = (t(ind.level1), t(ind.level2), t(ind.level3), c.nature, c.target, c.unit, c.actual)
         for j, v in enumerate(values):
             _put(g, r, j, v, center=j in (3, 5))
         _put(g, r, 7, _fmt(ind.weight), number=True)
         _put(g, r, 8, _fmt(ind.score), number=True)
-        _put(g, r, 9, ind.deviation)
+        _put(g, r, 9, t(ind.deviation))
         r += 1
     _put(g, r, 0, "其他需要说明的事项", to=(r, 1), bold=True, center=True)
-    _put(g, r, 2, p.notes, to=(r, 9))
+    _put(g, r, 2, t(p.notes), to=(r, 9))
     r += 1
     _put(g, r, 0, "总分", to=(r + 1, 6), bold=True, center=True)
     for j, (h, v) in enumerate(
@@ -116,16 +123,18 @@ def render_overall_indicators(sd, ov: OverallEvaluation) -> None:
     heads = ("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值")
     for j, h in enumerate(heads + ("偏差原因分析及改进措施",)):
         _put(g, 0, j, h, bold=True, center=True)
+    t = cjk_punctuation
     for i, ind in enumerate(ov.indicators, 1):
+        c = _cells(ind)
         values = (
-            ind.level1,
-            ind.level2,
-            ind.level3,
-            ind.nature,
-            ind.target,
-            ind.unit,
-            ind.actual,
-            ind.deviation,
+            t(ind.level1),
+            t(ind.level2),
+            t(ind.level3),
+            c.nature,
+            c.target,
+            c.unit,
+            c.actual,
+            t(ind.deviation),
         )
         for j, v in enumerate(values):
             _put(g, i, j, v, center=j in (3, 5))

@@ -116,7 +116,6 @@ def render_context(report: Report, pack: Pack, c: Computed) -> dict:
         for i, lay in enumerate(LAYOUTS)
         if lay.key in report.tables
     ]
-    scored = [(p, evaluation.score(p)) for p in report.projects]
     return {
         "unit": report.unit,
         "year": report.unit.year,
@@ -127,12 +126,8 @@ def render_context(report: Report, pack: Pack, c: Computed) -> dict:
         "glossary": glossary(pack, c, report),
         "performance_sections": report.overall_performance,
         "annex": annex,
-        "evaluation": report.evaluation,
-        "projects": [
-            {"index": i, "name": p.name, "scores": s, "project": p}
-            for i, (p, s) in enumerate(scored, 1)
-        ],
-        "project_summary": evaluation.summary(report.projects),
+        # 绩效自评: scoring rules, printed figures, 整体 report, projects, 十（四） summary
+        **evaluation.context_entries(report, pack.settings),
     }
 
 
@@ -166,6 +161,7 @@ def build(
     out_dir: str | Path = "outputs",
     template: str = DEFAULT_PACK,
     template_dir: str | Path | None = None,
+    computed_scores: bool = False,
 ) -> BuildResult:
     """Generate the 决算公开 document for one workbook.
 
@@ -173,12 +169,15 @@ def build(
     nothing is written. Warnings are written to a sidecar ``…审核结果.txt`` next to the
     document, in one all-or-nothing group with it. Raises
     :class:`~reportgen.atomic.OutputError` when the output folder cannot be written
-    (nothing is left behind then either).
+    (nothing is left behind then either). ``computed_scores`` prints the 绩效自评 scores
+    the rules compute instead of the unit's (the pack's ``evaluation_scores``).
     """
     report, findings = check(Path(input_path))
     if report is None or has_errors(findings):
         raise InputError(findings)
     pack = load_pack(template, Path(template_dir) if template_dir else None)
+    if computed_scores:
+        pack.settings["evaluation_scores"] = evaluation.COMPUTED
     data = render(report, pack)
     stem = output_stem(report)
     files = {stem + DOCX_SUFFIX: data}

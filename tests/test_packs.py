@@ -8,9 +8,12 @@ from decimal import Decimal as D
 
 import docx
 import pytest
+from jinja2.exceptions import SecurityError, TemplateNotFound
 
 from reportgen import build
-from reportgen.narrative import TemplateProblem, packs_root
+from reportgen.audit import AuditFailure, audit_blocks, texts_with_numbers, traceable_numbers
+from reportgen.evaluation import DEFAULT_RULES
+from reportgen.narrative import Block, TemplateProblem, packs_root
 
 
 def body(path) -> list[str]:
@@ -120,22 +123,27 @@ def test_overriding_one_block_keeps_the_rest_of_the_section(example_path, tmp_pa
 
 
 @pytest.mark.parametrize(
-    "payload",
+    "payload, refusal",
     [
-        "{{ ''.__class__.__mro__ }}",
-        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-        "{{ c.__class__.__init__.__globals__ }}",
-        "{% include '/etc/passwd' %}",
-        "{% include '../../../../../etc/passwd' %}",
+        # the sandbox itself refuses (a plain Environment would render these)
+        ("{{ ''.__class__.__mro__ }}", SecurityError),
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", SecurityError),
+        ("{{ c.__class__.__init__.__globals__ }}", SecurityError),
+        # the loader refuses paths outside the pack folders
+        ("{% include '/etc/passwd' %}", TemplateNotFound),
+        ("{% include '../../../../../etc/passwd' %}", TemplateNotFound),
     ],
 )
-def test_sandbox_refuses_escapes(payload, example_path, tmp_path):
+def test_sandbox_refuses_escapes(payload, refusal, example_path, tmp_path):
     root = tmp_path / "packs"
     pack = _child_pack(root, "evil")
     (pack / "sections" / "part2_02_income.j2").write_text(f"<p>{payload}</p>\n", encoding="utf-8")
     out = tmp_path / "out"
     with pytest.raises(TemplateProblem) as err:
         build(example_path, out, template="evil", template_dir=root)
+    # refused by the sandbox or the loader, not stopped later by the self-audit
+    assert isinstance(err.value.__cause__, refusal), repr(err.value.__cause__)
+    assert not isinstance(err.value, AuditFailure)
     assert "part2_02_income.j2" in str(err.value)
     assert "root:" not in str(err.value)
     assert not out.exists() or not any(out.iterdir())
@@ -157,6 +165,98 @@ def test_self_audit_fails_on_a_number_typed_into_a_template(example_path, tmp_pa
     assert "typo/sections/part2_02_income.j2" in msg and "76.58" in msg
     assert "2021年度本年收入合计2043.34万元，其中：一般公共预算财政拨款收入占76.58%" in msg
     assert not out.exists() or not any(out.iterdir())
+
+
+def _scoring_pack(root, name: str, settings: str):
+    """A child of sichuan-2021 with extra pack.toml lines (the 绩效 scoring settings)."""
+    d = _child_pack(root, name)
+    with open(d / "pack.toml", "a", encoding="utf-8") as fh:
+        fh.write(settings)
+    return d
+
+
+def _audit(texts: list[str], context: dict) -> None:
+    blocks = [Block("para", t, source="测试/sections/x.j2") for t in texts]
+    audit_blocks(blocks, traceable_numbers(context, 2), (), texts_with_numbers(context))
+
+
+def test_self_audit_takes_the_declared_grade_constants_as_wording_only():
+    context = {"scoring": DEFAULT_RULES, "average": D("88.90")}
+    # the thresholds are no figures: nothing in the context traces 90, 80 or 60 …
+    assert {"90", "80", "60", "100"}.isdisjoint(traceable_numbers(context, 2))
+    # … yet the sentence that states them passes, and so does a score ending in .90
+    _audit(
+        [
+            "自评等级按总得分确定：90分及以上为优，80分及以上为良，60分及以上为中，60分以下为差。",
+            "平均得分88.90分。",
+        ],
+        context,
+    )
+    # a threshold's number used as a figure elsewhere still fails, named with its sentence
+    for text, stray in (("完成预算80%。", "80"), ("平均得分80.90分。", "80.90")):
+        with pytest.raises(AuditFailure) as err:
+            _audit([text], context)
+        assert str(err.value).endswith(
+            f"测试/sections/x.j2：“{text}”中的 {stray} 不是由数据计算得到的数字"
+        )
+
+
+def test_self_audit_fails_on_thresholds_typed_into_a_template_against_the_declaration(
+    make_workbook, tmp_path
+):
+    """A pack that declares 95/85/65 but keeps a template with 90/80/60 typed in: for the
+    unlike unit (no 80 or 60 in its data; its average is 90.00) the audit names the two
+    stale numbers; the bundled template prints the declared ones and builds."""
+    from test_part4 import unlike
+
+    root = tmp_path / "packs"
+    settings = 'evaluation_grades = [[95, "优"], [85, "良"], [65, "中"]]\n'
+    pack = _scoring_pack(root, "literal", settings)
+    _scoring_pack(root, "declared", settings)
+    src = packs_root() / "sichuan-2021" / "sections" / "part4_annex.j2"
+    text = src.read_text(encoding="utf-8").replace(
+        "{{ ev.grade_rule() }}",
+        "自评等级按总分确定（90分及以上为优，80分及以上为良，60分及以上为中）。",
+    )
+    (pack / "sections" / "part4_annex.j2").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(AuditFailure) as err:
+        build(make_workbook(unlike), out, template="literal", template_dir=root)
+    assert "literal/sections/part4_annex.j2" in str(err.value)
+    assert str(err.value).endswith(
+        "自评等级按总分确定（90分及以上为优，80分及以上为良，60分及以上为中）。”中的 80、60 "
+        "不是由数据计算得到的数字"
+    )
+    assert not out.exists() or not any(out.iterdir())
+    result = build(make_workbook(unlike), tmp_path / "ok", template="declared", template_dir=root)
+    assert (
+        "本年度共对2个项目开展了项目支出绩效自评，各项目自评表如下。自评等级按总得分确定："
+        "95分及以上为优，85分及以上为良，65分及以上为中，65分以下为差。"
+    ) in body(result.path)
+
+
+def test_a_pack_declares_other_grades_and_the_document_follows(example_path, tmp_path):
+    root = tmp_path / "packs"
+    settings = (
+        'evaluation_grades = [[95, "优秀"], [75, "良好"], [55, "合格"]]\n'
+        'evaluation_grade_below = "不合格"\n'
+        'evaluation_scores = "computed"\n'
+    )
+    _scoring_pack(root, "四档", settings)
+    result = build(example_path, tmp_path / "out", template="四档", template_dir=root)
+    paras = body(result.path)
+    assert (
+        "本年度共对17个项目开展了项目支出绩效自评，各项目自评表如下。表中执行率、执行率得分、总分值、"
+        "总得分和自评等级按评分规则计算：执行率为全年执行数除以全年预算数，执行率得分为分值乘以执行率"
+        "（以该项分值为限），总得分为各指标得分与执行率得分之和。自评等级按总得分确定：95分及以上为优秀，"
+        "75分及以上为良好，55分及以上为合格，55分以下为不合格。"
+    ) in paras
+    first = [t for t in docx.Document(str(result.path)).tables if t.cell(0, 0).text == "项目名称"][
+        0
+    ]
+    assert [c.text for c in first.rows[-1].cells][7:] == ["80.00", "78.33", "良好"]
+    summary = next(p for p in paras if p.startswith("玉溪市互联网信息办公室对17个项目"))
+    assert "信息惠民城市运营中心购买服务费专项经费78.33分（良好）" in summary
 
 
 def test_packs_command_lists_both(example_path):

@@ -159,7 +159,7 @@ def example_data() -> WorkbookData:
         "单价100万元以上专用设备": 0,
     }
     # 公开10–12表 exactly as seed 001 publishes them (its first 项目支出绩效自评表 does not
-    # add up: the document prints the computed scores and the 审核结果 names each cell)
+    # add up: the document prints the unit's scores and the 审核结果 names each cell)
     data.overall_text = perf.OVERALL_TEXT
     data.overall_table = perf.OVERALL_TABLE
     data.projects = perf.PROJECTS
