@@ -31,6 +31,7 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import explain
+from .codes import load_table
 from .findings import InputError, has_errors, to_text
 from .narrative import Pack, TemplateProblem, load_pack
 from .paths import safe_filename
@@ -82,6 +83,10 @@ def pack_fingerprint(pack: Pack) -> str:
     return h.hexdigest()
 
 
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def unit_hash(path: Path, pack_hash: str, options: str) -> str:
     h = hashlib.sha256()
     h.update(path.read_bytes())
@@ -99,7 +104,13 @@ def _finding_dicts(findings) -> list[dict]:
 
 
 def run_unit(
-    src: str, unit: str, out_dir: str, template: str, template_dir: str | None, pdf: bool
+    src: str,
+    unit: str,
+    out_dir: str,
+    template: str,
+    template_dir: str | None,
+    pdf: bool,
+    codes_files: tuple[str, ...] = (),
 ) -> dict:
     """Build one unit's document; never raises (the outcome says what happened)."""
     from .atomic import OutputError, write_atomic
@@ -110,7 +121,9 @@ def run_unit(
     target = Path(out_dir) / folder
     result = UnitResult(unit, SUCCESS)
     try:
-        built = build(src, target, template=template, template_dir=template_dir)
+        built = build(
+            src, target, template=template, template_dir=template_dir, codes_files=codes_files
+        )
         result.files = [built.path.name] + ([built.report_path.name] if built.report_path else [])
         result.findings = _finding_dicts(built.findings)
         result.status = WARNED if built.findings else SUCCESS
@@ -277,8 +290,13 @@ def run_batch(
     pdf: bool = False,
     force: bool = False,
     progress_stream=None,
+    codes_files: tuple[str | Path, ...] = (),
 ) -> BatchSummary:
-    """Generate every unit under ``input_dir`` into ``out_dir``; see the module docstring."""
+    """Generate every unit under ``input_dir`` into ``out_dir``; see the module docstring.
+
+    ``codes_files`` (user code tables) are checked first: a bad one stops the batch with
+    :class:`~reportgen.codes.CodeFileError`; their contents are part of each unit's hash.
+    """
     from pebble import ProcessExpired, ProcessPool
 
     from .batch_report import write_summary
@@ -292,7 +310,12 @@ def run_batch(
     _remove_stale_temporaries(out_dir)
     pack = load_pack(template, Path(template_dir) if template_dir else None)
     pack_hash = pack_fingerprint(pack)
-    options = json.dumps({"template": template, "pdf": pdf})
+    code_files = tuple(str(p) for p in codes_files)
+    load_table([Path(p) for p in code_files])  # fail fast, before any unit
+    settings: dict = {"template": template, "pdf": pdf}
+    if code_files:  # a changed code table redoes every unit
+        settings["codes"] = [_file_hash(Path(p)) for p in code_files]
+    options = json.dumps(settings)
     manifest = _read_manifest(out_dir)
     units = find_units(input_dir)
     progress = _Progress(len(units), progress_stream)
@@ -319,7 +342,7 @@ def run_batch(
             futures = {
                 pool.schedule(
                     run_unit,
-                    args=(str(path), unit, str(out_dir), template, tdir, pdf),
+                    args=(str(path), unit, str(out_dir), template, tdir, pdf, code_files),
                     timeout=UNIT_TIMEOUT_S,
                 ): (unit, digest)
                 for path, unit, digest in todo

@@ -661,49 +661,53 @@ def r40(rep: Report):
 # --- codes ---------------------------------------------------------------------------
 
 
-def _code_findings(rep: Report, t: Table, kind: str) -> list[Finding]:
+def _code_findings(rep: Report, t: Table, kind: str, reported: set[str]) -> list[Finding]:
+    """R50 (code not in the table for the year; once per code, at its first cell) and R51
+    (name differs from a verified entry; at every cell that has it).
+
+    Both are warnings: the table cannot know every regional or new 科目, so the document
+    prints the workbook's own name for a code it does not know (see ``codes.py``).
+    """
     out = []
     year = rep.unit.year
-    lookup = codes.function if kind == "function" else codes.economic
-    all_names = codes.function_names if kind == "function" else codes.economic_names
+    table = codes.active()
     for row in t.rows:
-        e = lookup(row.code, year)
+        e = table.get(kind, row.code, year, workbook=False)
         if e is None:
-            if all_names(row.code):
-                out.append(
-                    Finding(
-                        ERROR,
-                        "R50",
-                        f"{t.layout.number} 科目编码 {row.code} 在{year}年度已不使用。",
-                        str(row.where),
-                        "当年有效的科目编码",
-                        row.code,
-                    )
-                )
-            else:
-                out.append(
-                    Finding(
-                        ERROR,
-                        "R50",
-                        f"{t.layout.number} 科目编码 {row.code} 不在科目表中。",
-                        str(row.where),
-                        "有效的科目编码",
-                        row.code,
-                    )
-                )
-            continue
-        if row.name and row.name != e.name:
-            out.append(
-                Finding(
-                    ERROR,
-                    "R51",
-                    f"{t.layout.number} 科目编码 {row.code} 的名称与科目表不符。",
-                    str(_name_cell(row)),
-                    e.name,
-                    row.name,
-                )
-            )
+            if row.code not in reported:
+                reported.add(row.code)
+                out.append(_unknown_code(t.layout.number, row, kind, year, table))
+        elif row.name and e.verified and row.name not in table.verified_names(kind, row.code, year):
+            what = f"{t.layout.number} 科目编码 {row.code}"
+            out.append(_wrong_name(what, _name_cell(row), e, row.name))
     return out
+
+
+def _unknown_code(number: str, row: Row, kind: str, year: int, table) -> Finding:
+    """R50: say which name the document uses, and when the code applies if it ever does."""
+    other = table.known_years(kind, row.code)
+    shown = f"文档采用工作簿中的名称“{row.name}”" if row.name else "工作簿中也没有名称"
+    if other:
+        when = "、".join(sorted({f"{e.name}（{e.years()}）" for e in other}))
+        text = f"{number} 科目编码 {row.code} 在{year}年度不适用（科目表：{when}），{shown}。"
+    else:
+        text = (
+            f"{number} 科目编码 {row.code} 不在{codes.KIND_NAMES[kind]}科目表中，{shown}；"
+            "编码无误时可用科目表文件（--codes）补充。"
+        )
+    return Finding(WARNING, "R50", text, str(row.where), f"{year}年度有效的科目编码", row.code)
+
+
+def _wrong_name(what: str, where: Cell, e: codes.Code, given: str) -> Finding:
+    """R51: the workbook's name differs from the verified one, which the document prints."""
+    return Finding(
+        WARNING,
+        "R51",
+        f"{what} 的名称与科目表不符；正文和名词解释采用科目表的名称，附表照录工作簿。",
+        str(where),
+        e.name,
+        given,
+    )
 
 
 def _name_cell(row: Row) -> Cell:
@@ -711,16 +715,21 @@ def _name_cell(row: Row) -> Cell:
     return row.cells.get("name", row.where)
 
 
-@rule("R50", "科目编码存在于科目表（当年有效），R51 名称与编码一致")
+@rule(
+    "R50",
+    "科目编码存在于科目表且当年有效（警告，文档采用工作簿中的名称）；"
+    "R51 名称与已核对的科目表一致（警告，正文采用科目表的名称）；科目表及其扩充见 docs/codes.md",
+)
 def r50(rep: Report):
-    out = []
+    out: list[Finding] = []
+    reported: set[str] = set()
     for key in ("t02", "t03", "t05", "t07", "t08"):
         t = rep.table(key)
         if t:
-            out += _code_findings(rep, t, "function")
+            out += _code_findings(rep, t, codes.FUNCTION, reported)
     t = rep.table("t06")
     if t:
-        out += _code_findings(rep, t, "economic")
+        out += _code_findings(rep, t, codes.ECONOMIC, reported)
     return out
 
 
@@ -744,18 +753,10 @@ def r60(rep: Report):
                     str(b.where),
                 )
             )
-        e = codes.function(b.code, rep.unit.year)
-        if b.name and e and b.name != e.name:
-            out.append(
-                Finding(
-                    ERROR,
-                    "R51",
-                    f"“项目预算”科目编码 {b.code} 的名称与科目表不符。",
-                    str(b.where),
-                    e.name,
-                    b.name,
-                )
-            )
+        e = codes.active().get(codes.FUNCTION, b.code, rep.unit.year, workbook=False)
+        names = codes.active().verified_names(codes.FUNCTION, b.code, rep.unit.year)
+        if b.name and e and e.verified and b.name not in names:
+            out.append(_wrong_name(f"“项目预算”科目编码 {b.code}", b.where, e, b.name))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``reportgen build | batch | check | init | packs | serve``.
+"""Command line: ``reportgen build | batch | check | codes | init | packs | serve``.
 
 Exit codes: 0 success, 2 invalid input (findings printed, nothing written), 3 document
 written but no PDF, 4 the output folder cannot be written (read-only, missing, full disk;
@@ -23,6 +23,16 @@ from .paths import UnsafePath
 
 #: Exit code when the output folder cannot be written (see the module docstring).
 EXIT_OUTPUT = 4
+
+#: ``--codes FILE`` (repeatable) on build, check and batch: user code tables (docs/codes.md).
+codes_option = click.option(
+    "--codes",
+    "codes_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="科目表文件（CSV，可重复，后给的优先）：补充或更正内置科目表，见 docs/codes.md",
+)
 
 
 def _output_failed(exc: OutputError | UnsafePath) -> None:
@@ -56,6 +66,7 @@ def main() -> None:
     help="自定义词句包所在目录（优先于内置词句包）",
 )
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 转出 PDF")
+@codes_option
 @click.option(
     "--computed-scores",
     is_flag=True,
@@ -67,6 +78,7 @@ def build(
     template: str,
     template_dir: Path | None,
     make_pdf: bool,
+    codes_files: tuple[Path, ...],
     computed_scores: bool,
 ) -> None:
     """生成 INPUT_PATH 工作簿对应的决算公开文档。"""
@@ -75,7 +87,12 @@ def build(
 
     try:
         result = do_build(
-            input_path, out_dir, template, template_dir, computed_scores=computed_scores
+            input_path,
+            out_dir,
+            template,
+            template_dir,
+            codes_files,
+            computed_scores=computed_scores,
         )
     except InputError as exc:
         click.echo(to_text(exc.findings), err=True)
@@ -118,6 +135,7 @@ def build(
 )
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 转出 PDF")
 @click.option("--force", is_flag=True, help="重新生成全部单位（默认跳过已完成且未改动的单位）")
+@codes_option
 def batch(
     input_dir: Path,
     out_dir: Path,
@@ -126,12 +144,27 @@ def batch(
     template_dir: Path | None,
     make_pdf: bool,
     force: bool,
+    codes_files: tuple[Path, ...],
 ) -> None:
     """为 INPUT_DIR 下的每个工作簿生成文档，并写出 汇总.xlsx、汇总.json。"""
     from .batch import run_batch
+    from .codes import CodeFileError
 
     try:
-        summary = run_batch(input_dir, out_dir, jobs, template, template_dir, make_pdf, force)
+        summary = run_batch(
+            input_dir,
+            out_dir,
+            jobs,
+            template,
+            template_dir,
+            make_pdf,
+            force,
+            codes_files=codes_files,
+        )
+    except CodeFileError as exc:
+        click.echo(to_text(exc.findings), err=True)
+        click.echo("科目表文件有错误，未生成任何文档。", err=True)
+        sys.exit(2)
     except TemplateProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
@@ -154,12 +187,13 @@ def batch(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def check(input_path: Path, fmt: str) -> None:
+@codes_option
+def check(input_path: Path, fmt: str, codes_files: tuple[Path, ...]) -> None:
     """只审核工作簿（勾稽关系），不生成文档。有错误时退出码为 2。"""
     from .pipeline import check as do_check
 
     try:
-        _report, findings = do_check(input_path)
+        _report, findings = do_check(input_path, codes_files)
     except Exception:  # noqa: BLE001
         traceback.print_exc()
         sys.exit(1)
@@ -275,6 +309,88 @@ def serve(
         port=port,
         http=GuardedH11Protocol.with_timeouts(header=header_timeout, body=body_timeout),
     )
+
+
+@main.group("codes")
+def codes_group() -> None:
+    """科目表：列出、查找内置科目（支出功能分类、部门支出经济分类），检查科目表文件。"""
+
+
+_KIND = click.option(
+    "--kind",
+    type=click.Choice(["function", "economic"]),
+    default=None,
+    help="function：支出功能分类；economic：部门支出经济分类（默认两者）",
+)
+_YEAR = click.option(
+    "--year", type=click.IntRange(1990, 2100), default=None, help="只列该年度适用的科目"
+)
+
+
+def _code_lines(entries) -> None:
+    from .codes import describe
+
+    for e in entries:
+        click.echo(describe(e))
+
+
+def _table_with(codes_files: tuple[Path, ...]):
+    """The bundled table plus ``--codes`` files; a bad file prints its problems, exit 2."""
+    from .codes import CodeFileError, load_table
+
+    try:
+        return load_table(codes_files)
+    except CodeFileError as exc:
+        click.echo(to_text(exc.findings), err=True)
+        sys.exit(2)
+
+
+@codes_group.command("list")
+@_KIND
+@_YEAR
+@codes_option
+def codes_list(kind: str | None, year: int | None, codes_files: tuple[Path, ...]) -> None:
+    """列出科目：编码、名称、适用年度、来源（制表符分隔）。"""
+    from .codes import ECONOMIC, FUNCTION, listing
+
+    kinds = (kind,) if kind else (FUNCTION, ECONOMIC)
+    _code_lines(listing(_table_with(codes_files), kinds, year))
+
+
+@codes_group.command("search")
+@click.argument("query")
+@_KIND
+@_YEAR
+@codes_option
+def codes_search(
+    query: str, kind: str | None, year: int | None, codes_files: tuple[Path, ...]
+) -> None:
+    """按编码前缀（数字）或名称中的文字查找科目。"""
+    from .codes import ECONOMIC, FUNCTION, search
+
+    kinds = (kind,) if kind else (FUNCTION, ECONOMIC)
+    found = search(_table_with(codes_files), query, kinds, year)
+    if not found:
+        click.echo(f"没有与“{query}”相符的科目。")
+        return
+    _code_lines(found)
+
+
+@codes_group.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def codes_validate(files: tuple[Path, ...]) -> None:
+    """检查科目表文件（CSV）：列、编码、名称、年度；有错误时列出行号，退出码为 2。"""
+    from .codes import read_file
+
+    failed = False
+    for path in files:
+        rows, problems = read_file(path)
+        if problems:
+            failed = True
+            click.echo(to_text(problems))
+        else:
+            click.echo(f"{path.name}：{len(rows)} 条科目，未发现问题。")
+    sys.exit(2 if failed else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,12 +8,13 @@ interrupted or failed run never leaves a half-written document.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from . import charts as charts_mod
-from . import evaluation
+from . import codes, evaluation
 from .atomic import OutputError, write_atomic, write_group
 from .audit import audit_blocks, texts_with_numbers, traceable_numbers
 from .checks import run_checks
@@ -42,14 +43,21 @@ class BuildResult:
     year: int | None = None
 
 
-def check(input_path: Path) -> tuple[Report | None, list[Finding]]:
-    """Read and check a workbook; returns the model (None when unreadable) and findings."""
+def check(
+    input_path: Path, codes_files: Sequence[str | Path] = ()
+) -> tuple[Report | None, list[Finding]]:
+    """Read and check a workbook; returns the model (None when unreadable) and findings.
+
+    ``codes_files``: user code tables on top of the bundled one (see ``codes.py``); a bad
+    one is reported like a bad workbook.
+    """
     try:
-        report, findings = read_report(Path(input_path))
+        with codes.using(codes.load_table([Path(p) for p in codes_files])):
+            report, findings = read_report(Path(input_path))
+            if report is not None and not has_errors(findings):
+                findings = findings + run_checks(report)
     except InputError as exc:
         return None, exc.findings
-    if report is not None and not has_errors(findings):
-        findings = findings + run_checks(report)
     return report, findings
 
 
@@ -132,7 +140,12 @@ def render_context(report: Report, pack: Pack, c: Computed) -> dict:
 
 
 def render(report: Report, pack: Pack) -> bytes:
-    """The .docx bytes for a checked report."""
+    """The .docx bytes for a checked report (codes it does not know print as it names them)."""
+    with codes.using(codes.with_workbook_names(report)):
+        return _render(report, pack)
+
+
+def _render(report: Report, pack: Pack) -> bytes:
     c = compute(report, pack.budget_basis, pack.decimals)
     specs = charts_mod.chart_specs(c, pack.decimals)
     pngs = {ref: charts_mod.draw(s) for ref, s in specs.items() if s.available}
@@ -161,6 +174,7 @@ def build(
     out_dir: str | Path = "outputs",
     template: str = DEFAULT_PACK,
     template_dir: str | Path | None = None,
+    codes_files: Sequence[str | Path] = (),
     computed_scores: bool = False,
 ) -> BuildResult:
     """Generate the 决算公开 document for one workbook.
@@ -169,16 +183,19 @@ def build(
     nothing is written. Warnings are written to a sidecar ``…审核结果.txt`` next to the
     document, in one all-or-nothing group with it. Raises
     :class:`~reportgen.atomic.OutputError` when the output folder cannot be written
-    (nothing is left behind then either). ``computed_scores`` prints the 绩效自评 scores
-    the rules compute instead of the unit's (the pack's ``evaluation_scores``).
+    (nothing is left behind then either). ``codes_files`` extend the code table after the
+    pack's own ``codes.csv`` (later files win). ``computed_scores`` prints the 绩效自评
+    scores the rules compute instead of the unit's (the pack's ``evaluation_scores``).
     """
-    report, findings = check(Path(input_path))
-    if report is None or has_errors(findings):
-        raise InputError(findings)
     pack = load_pack(template, Path(template_dir) if template_dir else None)
     if computed_scores:
         pack.settings["evaluation_scores"] = evaluation.COMPUTED
-    data = render(report, pack)
+    tables = [*codes.pack_files(pack.dirs), *(Path(p) for p in codes_files)]
+    report, findings = check(Path(input_path), tables)
+    if report is None or has_errors(findings):
+        raise InputError(findings)
+    with codes.using(codes.load_table(tables)):
+        data = render(report, pack)
     stem = output_stem(report)
     files = {stem + DOCX_SUFFIX: data}
     if findings:

@@ -40,6 +40,20 @@ def set_row(table: str, code: str, **values) -> Callable:
     return mutate
 
 
+def recode(code: str, new_code: str, name: str) -> Callable:
+    """Give a 科目 another code and name in every 功能分类 table and in 项目预算 (the sums
+    and the budget lines stay right)."""
+
+    def mutate(data):
+        for coded in data.coded.values():
+            coded.rows[:] = [
+                (new_code, name, vals) if c == code else (c, n, vals) for c, n, vals in coded.rows
+            ]
+        data.budgets[:] = [(new_code, name, *b[2:]) if b[0] == code else b for b in data.budgets]
+
+    return mutate
+
+
 def set_item(table: str, key: str, col: str = "amount", value: str = "0") -> Callable:
     def mutate(data):
         data.summary_items[table].setdefault(key, {})[col] = D(value)
@@ -350,26 +364,6 @@ ERRORS: dict[str, Case] = {
     "R45 车型保有数≠保有量": Case(
         "R45", "三公经费补充!B10", set_kv("三公经费补充", "保有轿车数量", 2)
     ),
-    # codes
-    "R50 编码不在科目表": Case(
-        "R50",
-        "公开03表!A38",
-        lambda d: d.coded["t03"].rows.__setitem__(
-            29, ("2210298", "未知科目", d.coded["t03"].rows[29][2])
-        ),
-    ),
-    "R51 seed 004 22102 名称错": Case(
-        "R51",
-        "公开03表!D37",
-        lambda d: d.coded["t03"].rows.__setitem__(
-            28, ("22102", "住房保障支出", d.coded["t03"].rows[28][2])
-        ),
-    ),
-    "R51 项目预算科目名称错": Case(
-        "R51",
-        "项目预算!A4",
-        lambda d: d.budgets.__setitem__(0, ("2013701", "一般行政管理事务", *d.budgets[0][2:])),
-    ),
     # supplementary facts
     "R64 表头年度与基本情况不同": Case(
         "R64", "公开01表!A2", set_kv("单位基本情况", "年度", 2020), style={"year_line": True}
@@ -536,6 +530,20 @@ WARNINGS: dict[str, Case] = {
             set_sangong("abroad_groups", actual=1),
             set_sangong("abroad_people", actual=2),
         ),
+    ),
+    # codes: warnings, the document prints the workbook's name for an unknown code
+    "R50 编码不在科目表": Case("R50", "公开02表!A38", recode("2210201", "2210298", "未知科目")),
+    "R51 seed 004 22102 名称错": Case(
+        "R51",
+        "公开03表!D37",
+        lambda d: d.coded["t03"].rows.__setitem__(
+            28, ("22102", "住房保障支出", d.coded["t03"].rows[28][2])
+        ),
+    ),
+    "R51 项目预算科目名称错": Case(
+        "R51",
+        "项目预算!A4",
+        lambda d: d.budgets.__setitem__(0, ("2013701", "一般行政管理事务", *d.budgets[0][2:])),
     ),
     "R60 预算科目在05表没有支出": Case(
         "R60", "项目预算!A4", lambda d: d.budgets.__setitem__(0, ("2013704", "", *d.budgets[0][2:]))
