@@ -56,9 +56,9 @@ def test_list_economic_for_a_year():
     lines = res.output.splitlines()
     assert len(lines) == 107  # 30399 has two accepted names; the first is listed
     assert lines[:3] == [
-        "301\t工资福利支出\t各年度\tseed001;gbc-putuo-2026",
-        "30101\t基本工资\t各年度\tseed001;gbc-putuo-2026",
-        "30102\t津贴补贴\t各年度\tseed001;gbc-putuo-2026",
+        "301\t工资福利支出\t各年度\tseed001;gbc-putuo-2025;gbc-putuo-2026",
+        "30101\t基本工资\t各年度\tseed001;gbc-putuo-2025;gbc-putuo-2026",
+        "30102\t津贴补贴\t各年度\tseed001;gbc-putuo-2025;gbc-putuo-2026",
     ]
     assert "30399\t其他个人和家庭的补助支出\t各年度\tseed001" in lines
 
@@ -67,7 +67,7 @@ def test_list_shows_every_vintage_without_a_year():
     lines = _run("codes", "list", "--kind", "function").output.splitlines()
     assert [x for x in lines if x.startswith("20805\t")] == [
         "20805\t行政事业单位离退休\t2020年及以前\t未经核对",
-        "20805\t行政事业单位养老支出\t2021年起\tseed001;seed002;gbc-putuo-2026",
+        "20805\t行政事业单位养老支出\t2021年起\tseed001;seed002;gbc-putuo-2025;gbc-putuo-2026",
     ]
 
 
