@@ -679,7 +679,7 @@ def _code_findings(rep: Report, t: Table, kind: str, reported: set[str]) -> list
                 out.append(_unknown_code(t.layout.number, row, kind, year, table))
         elif row.name and e.verified and row.name not in table.verified_names(kind, row.code, year):
             what = f"{t.layout.number} 科目编码 {row.code}"
-            out.append(_wrong_name(what, _name_cell(row), e, row.name))
+            out.append(_wrong_name(what, _name_cell(row), e, row.name, year))
     return out
 
 
@@ -698,12 +698,16 @@ def _unknown_code(number: str, row: Row, kind: str, year: int, table) -> Finding
     return Finding(WARNING, "R50", text, str(row.where), f"{year}年度有效的科目编码", row.code)
 
 
-def _wrong_name(what: str, where: Cell, e: codes.Code, given: str) -> Finding:
-    """R51: the workbook's name differs from the verified one, which the document prints."""
+def _wrong_name(what: str, where: Cell, e: codes.Code, given: str, year: int) -> Finding:
+    """R51: the workbook's name differs from the verified one, which the document prints
+    (an old name of the code, as an outdated export prints it, is said to be one)."""
+    table = codes.active()
+    old = [x for x in table.known_years(e.kind, e.code) if x.name == given and not x.applies(year)]
+    why = f"“{given}”是该科目{old[0].years()}的名称；" if old else ""
     return Finding(
         WARNING,
         "R51",
-        f"{what} 的名称与科目表不符；正文和名词解释采用科目表的名称，附表照录工作簿。",
+        f"{what} 的名称与科目表不符；{why}正文和名词解释采用科目表的名称，附表照录工作簿。",
         str(where),
         e.name,
         given,
@@ -756,7 +760,8 @@ def r60(rep: Report):
         e = codes.active().get(codes.FUNCTION, b.code, rep.unit.year, workbook=False)
         names = codes.active().verified_names(codes.FUNCTION, b.code, rep.unit.year)
         if b.name and e and e.verified and b.name not in names:
-            out.append(_wrong_name(f"“项目预算”科目编码 {b.code}", b.where, e, b.name))
+            what = f"“项目预算”科目编码 {b.code}"
+            out.append(_wrong_name(what, b.where, e, b.name, rep.unit.year))
     return out
 
 

@@ -305,3 +305,20 @@ def test_a_bad_code_file_stops_check_with_its_line(make_workbook, tmp_path):
     assert [(f.severity, f.rule, f.where, f.found) for f in findings] == [
         ("错误", "CD-03", "坏.csv 第3行", "21301O9")
     ]
+
+
+def test_an_old_name_of_a_code_is_named_as_such(make_workbook):
+    """A 2021 export still printing 20805 行政事业单位离退休 (the name up to 2020)."""
+    from test_bad_inputs import recode
+
+    from reportgen import check
+
+    _, findings = check(make_workbook(recode("20805", "20805", "行政事业单位离退休")))
+    r51 = [f for f in findings if f.rule == "R51"]
+    assert [(f.where, f.message, f.expected, f.found) for f in r51][0] == (
+        "公开02表!D22",
+        "公开02表 科目编码 20805 的名称与科目表不符；“行政事业单位离退休”是该科目2020年及以前的名称；"
+        "正文和名词解释采用科目表的名称，附表照录工作簿。",
+        "行政事业单位养老支出",
+        "行政事业单位离退休",
+    )
