@@ -2,8 +2,10 @@
 
 A spec says what a figure shows and whether it can be drawn at all; a figure with no data
 (no last-year figures, all zero) is never drawn, and the narrative prints the template's
-sentence instead. Pie labels print the very :class:`~reportgen.figures.Share` percents
-the text prints, so figure and text cannot disagree. The same data gives the same bytes.
+sentence instead. Every label a chart prints is the text's own figure: pie labels and
+legends the very :class:`~reportgen.figures.Share` percents and 万元 amounts of the
+structure sentences, bar labels the 万元 amounts the text prints (its stated changes are
+their differences, see ``Change.printed_diff``). The same data gives the same bytes.
 """
 
 from __future__ import annotations
@@ -45,6 +47,21 @@ class ChartSpec:
     @property
     def caption(self) -> str:
         return f"图{self.number} {self.title}"
+
+    def value_labels(self) -> tuple[tuple[str, ...], ...]:
+        """Bar labels, one tuple per series: each amount as the text prints it (万元)."""
+        return tuple(tuple(f"{wan(v):.2f}" for v in values) for _name, values in self.series)
+
+    def slice_labels(self) -> tuple[str, ...]:
+        """Pie labels on the ring: the text's percent; slices narrower than
+        :data:`SMALL_SLICE` are labelled in the legend only."""
+        return tuple(f"{p:.{self.decimals}f}%" if p >= SMALL_SLICE else "" for *_, p in self.slices)
+
+    def legend_labels(self) -> tuple[str, ...]:
+        """Pie legend: label, 万元 amount and percent, as the structure sentence prints them."""
+        return tuple(
+            f"{label} {wan(a):.2f}万元 {p:.{self.decimals}f}%" for label, a, p in self.slices
+        )
 
 
 TITLES = {
@@ -200,13 +217,13 @@ def _draw_bars(fig, spec: ChartSpec) -> None:
     n_groups, n_series = len(spec.groups), len(spec.series)
     width = 0.8 / n_series
     top = max((wan(v) for _, vals in spec.series for v in vals), default=Decimal(0))
-    for i, (name, vals) in enumerate(spec.series):
+    for i, ((name, vals), labels) in enumerate(zip(spec.series, spec.value_labels(), strict=True)):
         xs = [g + (i - (n_series - 1) / 2) * width for g in range(n_groups)]
         heights = [float(wan(v)) for v in vals]
         bars = ax.bar(xs, heights, width * 0.9, label=name)
-        for b, v in zip(bars, vals, strict=True):
+        for b, text in zip(bars, labels, strict=True):
             ax.annotate(
-                f"{wan(v):.2f}",
+                text,
                 (b.get_x() + b.get_width() / 2, b.get_height()),
                 xytext=(0, 2),
                 textcoords="offset points",
@@ -223,11 +240,9 @@ def _draw_bars(fig, spec: ChartSpec) -> None:
 def _draw_pie(fig, spec: ChartSpec) -> None:
     ax = fig.add_axes((0.02, 0.04, 0.5, 0.9))
     amounts = [float(a) for _, a, _ in spec.slices]
-    d = spec.decimals
-    labels = [f"{p:.{d}f}%" if p >= SMALL_SLICE else "" for _, _, p in spec.slices]
     wedges, _texts = ax.pie(
         amounts,
-        labels=labels,
+        labels=list(spec.slice_labels()),
         startangle=90,
         counterclock=False,
         labeldistance=0.72,
@@ -240,5 +255,10 @@ def _draw_pie(fig, spec: ChartSpec) -> None:
         # label is wider than the ring
         text.set_bbox({"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9})
     ax.set_aspect("equal")
-    legend = [f"{label} {wan(a):.2f}万元 {p:.{d}f}%" for label, a, p in spec.slices]
-    fig.legend(wedges, legend, loc="center left", bbox_to_anchor=(0.52, 0.5), fontsize=8.5)
+    fig.legend(
+        wedges,
+        list(spec.legend_labels()),
+        loc="center left",
+        bbox_to_anchor=(0.52, 0.5),
+        fontsize=8.5,
+    )

@@ -15,7 +15,7 @@ from . import codes
 from .findings import ERROR, WARNING, Finding
 from .layouts import NONNEG, PERSONNEL_CLASSES, SUMMARY_INCOME_ITEMS
 from .model import Cell, Report, Row, Table
-from .money import ZERO, round_half_up
+from .money import TEN_THOUSAND, ZERO, round_half_up
 
 Rule = Callable[[Report], Iterable[Finding]]
 RULES: list[tuple[str, str, Rule]] = []
@@ -1256,14 +1256,14 @@ _REASON_FOR = {
 }
 
 
-@rule("R65", "与上年相比变动超过100%且未填写变动原因（警告）")
+@rule("R65", "与上年相比变动超过100%（至1000%）且未填写变动原因（警告；超过1000%见 R92）")
 def r65(rep: Report):
     out = []
     for label, now, where in _prior_pairs(rep):
         before = rep.prior.get(label)
         if before is None or before <= 0 or rep.reasons.get(_REASON_FOR.get(label, "")):
             continue
-        if abs(now - before) > before:
+        if before < abs(now - before) <= before * _MAX_CHANGE:  # beyond: R90/R92
             rate = (now - before) / before * 100
             out.append(
                 Finding(
@@ -1275,6 +1275,136 @@ def r65(rep: Report):
                     _fmt(now),
                 )
             )
+    return out
+
+
+# --- unit sanity: 万元 typed into a 元 field, changes no unit makes -------------------------
+
+#: A change beyond ±1000% (this year more than 11 times last year's) is a typing mistake
+#: until the unit says otherwise in 变动原因; the text would print "增长1072209.92%".
+_MAX_CHANGE = Decimal(10)
+#: this year ÷ the other figure within [2000, 50000], about 10^4: that figure was typed in
+#: 万元 into a field that holds 元 (1,856.23 for 18,562,300.00 元).
+_WAN_RATIO = (Decimal(2000), Decimal(50000))
+
+
+def _looks_like_wan(now: Decimal, other: Decimal | None) -> bool:
+    """True when ``other`` (元 expected) is about a ten-thousandth of ``now``."""
+    if other is None or other <= 0 or now <= 0:
+        return False
+    low, high = _WAN_RATIO
+    return low <= now / other <= high
+
+
+def _prior_sanity_pairs(rep: Report):
+    """The _prior_pairs of R65 plus the 上年 figures it does not compare."""
+    yield from _prior_pairs(rep)
+    t01, t04, t05 = (rep.table(k) for k in ("t01", "t04", "t05"))
+    if t01:
+        cell = t01.item_cells.get("R:grand_total", {}).get("amount")
+        yield "支出总计", t01.item("R:grand_total"), cell
+    if t04:
+        cell = t04.item_cells.get("R:grand_total", {}).get("total")
+        yield "财政拨款支出总计", t04.item("R:grand_total", "total"), cell
+    if t05:
+        for label, col in (
+            ("一般公共预算财政拨款基本支出", "exp_basic"),
+            ("一般公共预算财政拨款项目支出", "exp_project"),
+        ):
+            yield label, t05.total_of(col), t05.total_cells.get(col)
+
+
+#: the 变动原因 field that explains a change of each figure R92 compares
+_SANITY_REASON_FOR = {
+    **_REASON_FOR,
+    "本年收入合计": "收支总计变动原因",
+    "本年支出合计": "收支总计变动原因",
+    "支出总计": "收支总计变动原因",
+    "财政拨款支出总计": "财政拨款收支总计变动原因",
+    "一般公共预算财政拨款基本支出": "一般公共预算财政拨款支出变动原因",
+    "一般公共预算财政拨款项目支出": "一般公共预算财政拨款支出变动原因",
+}
+
+
+@rule("R90", "上年决算数疑似按万元填写：约为本年数的万分之一（应按元填写）")
+def r90(rep: Report):
+    out = []
+    for label, now, where in _prior_sanity_pairs(rep):
+        before = rep.prior.get(label)
+        if _looks_like_wan(now, before):
+            out.append(
+                Finding(
+                    ERROR,
+                    "R90",
+                    f"上年决算数“{label}”疑似按万元填写（应按元填写）：本年为{_fmt(now)}元"
+                    f"（{where or '公开表'}），上年填写{_fmt(before)}，约为本年的万分之一，"
+                    f"文中将写出“增长{(now - before) / before * 100:.2f}%”。"
+                    "请将上年决算数乘以10000后按元填写。",
+                    str(rep.prior_cells.get(label, "") or where or ""),
+                    f"约 {_fmt(before * TEN_THOUSAND)}（元）",
+                    _fmt(before),
+                )
+            )
+    return out
+
+
+@rule("R91", "项目预算数疑似按万元填写：约为决算数的万分之一（应按元填写）")
+def r91(rep: Report):
+    t = rep.table("t05")
+    if not t or not rep.budgets:
+        return []
+    out = []
+    for row in t.rows:
+        b = rep.budgets.get(row.code)
+        if len(row.code) != 7 or b is None:
+            continue
+        actual = row.amount("exp_total")
+        for column, budget in (("年初预算数", b.initial), ("调整预算数", b.adjusted)):
+            if _looks_like_wan(actual, budget):
+                out.append(
+                    Finding(
+                        ERROR,
+                        "R91",
+                        f"项目预算 {row.code} 的{column}疑似按万元填写（应按元填写）：决算数为"
+                        f"{_fmt(actual)}元，{column}填写{_fmt(budget)}，约为决算数的万分之一，"
+                        f"文中将写出“完成预算{actual / budget * 100:.2f}%”。"
+                        "请将预算数乘以10000后按元填写。",
+                        str(b.where),
+                        f"约 {_fmt(budget * TEN_THOUSAND)}（元）",
+                        _fmt(budget),
+                    )
+                )
+    return out
+
+
+@rule("R92", "与上年相比变动超过±1000%（错误；已填写变动原因时为警告）")
+def r92(rep: Report):
+    out = []
+    for label, now, where in _prior_sanity_pairs(rep):
+        before = rep.prior.get(label)
+        if before is None or before <= 0 or _looks_like_wan(now, before):
+            continue  # no rate, or R90's finding
+        if abs(now - before) <= before * _MAX_CHANGE:
+            continue
+        reason_field = _SANITY_REASON_FOR.get(label, "变动原因")
+        explained = bool(rep.reasons.get(reason_field))
+        rate = (now - before) / before * 100
+        out.append(
+            Finding(
+                WARNING if explained else ERROR,
+                "R92",
+                f"{label}较上年变动{rate:+.2f}%，超过±1000%：请核对上年决算数（按元填写）与本年"
+                f"公开表（{where or '公开表'}）的金额单位；"
+                + (
+                    "已填写变动原因，按所填数字写出。"
+                    if explained
+                    else f"确属实时，请在“变动原因”表的“{reason_field}”中说明。"
+                ),
+                str(rep.prior_cells.get(label, "") or where or ""),
+                f"上年 {_fmt(before)} 的 ±1000% 以内",
+                _fmt(now),
+            )
+        )
     return out
 
 

@@ -11,7 +11,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import codes
-from .figures import Change, Completion, Share, change, completion, shares
+from .figures import (
+    HALF_UP,
+    Change,
+    Completion,
+    Share,
+    change,
+    changes_disagree,
+    completion,
+    parts_disagree,
+    shares,
+    shares_disagree,
+)
 from .layouts import PERSONNEL_CLASSES, SUMMARY_INCOME_ITEMS
 from .model import Report, Table
 from .money import ZERO
@@ -91,6 +102,9 @@ class Computed:
     assets: dict[str, object] = field(default_factory=dict)
     performance: dict[str, object] = field(default_factory=dict)
     glossary_codes: list[tuple[str, str]] = field(default_factory=list)
+    #: place -> True where the printed parts do not add up to their printed whole, so
+    #: the section prints the pack's rounding note there (see :func:`_rounding_gaps`)
+    rounding_gaps: dict[str, bool] = field(default_factory=dict)
 
 
 def _t(report: Report, key: str) -> Table:
@@ -110,8 +124,14 @@ def item_label(code: str, year: int, fallback: str = "") -> tuple[str, tuple[str
     return label, (names[0], names[1], names[2])
 
 
-def compute(report: Report, budget_basis: str = "adjusted", decimals: int = 2) -> Computed:
-    """Build every figure; ``budget_basis`` is "adjusted" (调整预算) or "initial" (年初预算)."""
+def compute(
+    report: Report,
+    budget_basis: str = "adjusted",
+    decimals: int = 2,
+    share_rounding: str = HALF_UP,
+) -> Computed:
+    """Build every figure; ``budget_basis`` is "adjusted" (调整预算) or "initial" (年初预算),
+    ``share_rounding`` the pack's method for structure shares (figures.SHARE_ROUNDINGS)."""
     year = report.unit.year
     c = Computed(year=year, prev_year=year - 1)
     prior = report.prior
@@ -125,12 +145,15 @@ def compute(report: Report, budget_basis: str = "adjusted", decimals: int = 2) -
     c.income_shares = shares(
         [(it.key, INCOME_LABELS[it.key], t01.item(it.key)) for it in SUMMARY_INCOME_ITEMS],
         decimals,
+        method=share_rounding,
     )
     c.totals["income_total"] = change(c.income_total, prior.get("本年收入合计"))
     # 三、支出结构
     c.expense_total = t01.item("R:expense_total")
     c.expense_shares = shares(
-        [(k, label, t03.total_of(k)) for k, label in EXPENSE_LABELS.items()], decimals
+        [(k, label, t03.total_of(k)) for k, label in EXPENSE_LABELS.items()],
+        decimals,
+        method=share_rounding,
     )
     c.totals["expense_total"] = change(c.expense_total, prior.get("本年支出合计"))
     # 四、财政拨款收支总计
@@ -138,9 +161,9 @@ def compute(report: Report, budget_basis: str = "adjusted", decimals: int = 2) -
     c.totals["fiscal_expense"] = change(
         t04.item("R:grand_total", "total"), prior.get("财政拨款支出总计")
     )
-    c.gpb = _gpb(report, t05, budget_basis, decimals, c.expense_total)
+    c.gpb = _gpb(report, t05, budget_basis, decimals, c.expense_total, share_rounding)
     c.basic = _basic(report, t05)
-    c.sangong = _sangong(report, decimals)
+    c.sangong = _sangong(report, decimals, share_rounding)
     c.gov_fund = _fund(report, "t07")
     c.state_capital = _fund(report, "t08")
     c.admin_cost = _admin_cost(report)
@@ -148,10 +171,18 @@ def compute(report: Report, budget_basis: str = "adjusted", decimals: int = 2) -
     c.assets = dict(report.facts.get("国有资产", {}))
     c.performance = dict(report.facts.get("预算绩效管理", {}))
     c.glossary_codes = _glossary_codes(report)
+    c.rounding_gaps = _rounding_gaps(c)
     return c
 
 
-def _gpb(report: Report, t05: Table, basis: str, decimals: int, expense_total: Decimal):
+def _gpb(
+    report: Report,
+    t05: Table,
+    basis: str,
+    decimals: int,
+    expense_total: Decimal,
+    share_rounding: str = HALF_UP,
+):
     year = report.unit.year
     exp = t05.total_of("exp_total")
     items: list[ItemLine] = []
@@ -196,7 +227,7 @@ def _gpb(report: Report, t05: Table, basis: str, decimals: int, expense_total: D
             t05.total_of("exp_project"), report.prior.get("一般公共预算财政拨款项目支出")
         ),
         "share_of_expense": (exp / expense_total) if expense_total else None,
-        "class_shares": shares(classes, decimals),
+        "class_shares": shares(classes, decimals, method=share_rounding),
         "items": items,
         "completion": completion(exp, budget_sum),
         "reason": report.reasons.get("一般公共预算财政拨款支出变动原因", ""),
@@ -222,7 +253,7 @@ def _basic(report: Report, t05: Table):
     }
 
 
-def _sangong(report: Report, decimals: int):
+def _sangong(report: Report, decimals: int, share_rounding: str = HALF_UP):
     t09 = _t(report, "t09")
     prior, reasons = report.prior, report.reasons
     prior_keys = {
@@ -279,7 +310,11 @@ def _sangong(report: Report, decimals: int):
         "budget": total_budget,
         "completion": completion(total_actual, total_budget),
         "change": change(total_actual, prior.get("“三公”经费支出合计")),
-        "shares": shares([(k, label, items[k].actual) for k, label in SANGONG_PARTS], decimals),
+        "shares": shares(
+            [(k, label, items[k].actual) for k, label in SANGONG_PARTS],
+            decimals,
+            method=share_rounding,
+        ),
         "items": items,
         "counts": counts,
         "reception_domestic": t09.item("reception_domestic", "actual"),
@@ -355,3 +390,58 @@ def _glossary_codes(report: Report) -> list[tuple[str, str]]:
         e = codes.function(row.code, year)
         out.append((label, e.explanation if e and e.explanation else ""))
     return out
+
+
+def _rounding_gaps(c: Computed) -> dict[str, bool]:
+    """Where the document's printed parts and printed whole disagree, by place.
+
+    Every amount is printed half-up on its own and never bent to make a sum come out, so
+    a list of parts may miss its total by 0.01 (569.56 against 人员经费569.55) and
+    half-up shares may sum to 99.99%. A section prints the pack's rounding note once,
+    exactly where its own flag is True. Places:
+
+    - ``income`` / ``expense``: 二 / 三 (structure amounts and shares against the total);
+    - ``gpb_classes``: 五（二）; ``gpb_items``: 五（三）(items' 决算数 and 预算数 against the
+      totals);
+    - ``gpb_change``: 五（一） when the pack lists the 基本/项目 changes beside the total's;
+    - ``basic``: 六 (人员 + 公用 against 基本支出; each list against its subtotal);
+    - ``sangong``: 七（二） (shares; 购置 + 运行维护; 国内 + 国（境）外 接待);
+    - ``gov_fund``: 八 (items against the total); ``procurement``: 十（二）.
+    """
+    g, b, s, f, p = c.gpb, c.basic, c.sangong, c.gov_fund, c.procurement
+    items = s["items"]
+    return {
+        "income": shares_disagree(c.income_total, c.income_shares),
+        "expense": shares_disagree(c.expense_total, c.expense_shares),
+        "gpb_classes": shares_disagree(g["total"].current, g["class_shares"]),
+        "gpb_items": _items_disagree(g),
+        "gpb_change": changes_disagree(g["total"], (g["basic"], g["project"])),
+        "basic": (
+            parts_disagree(b["total"], (b["personnel"], b["public"]))
+            or parts_disagree(b["personnel"], (e.amount for e in b["personnel_items"]))
+            or parts_disagree(b["public"], (e.amount for e in b["public_items"]))
+        ),
+        "sangong": (
+            shares_disagree(s["total"], s["shares"])
+            or parts_disagree(
+                items["car_total"].actual,
+                (items["car_purchase"].actual, items["car_operation"].actual),
+            )
+            or parts_disagree(
+                items["reception"].actual, (s["reception_domestic"], s["reception_abroad"])
+            )
+        ),
+        "gov_fund": parts_disagree(f["expense"], (amount for _label, amount in f["items"])),
+        "procurement": parts_disagree(p["total"], (p["goods"], p["works"], p["services"])),
+    }
+
+
+def _items_disagree(g: dict) -> bool:
+    """五（三）: the items' 决算数 against the total, and their 预算数 against the total
+    budget when every item has one (the total is then their sum)."""
+    items = g["items"]
+    if parts_disagree(g["total"].current, (it.actual for it in items)):
+        return True
+    budget = g["completion"].budget
+    budgets = [it.completion.budget for it in items]
+    return budget is not None and None not in budgets and parts_disagree(budget, budgets)

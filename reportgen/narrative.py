@@ -29,10 +29,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .bundled import bundled_dir
+from .figures import HALF_UP, SHARE_ROUNDINGS
 from .layouts import cn_ordinal
 from .money import fmt_percent, fmt_wan, round_half_up
 
 DEFAULT_PACK = "sichuan-2021"
+#: the rounding note of a pack that does not set ``rounding_note``
+ROUNDING_NOTE = "因四舍五入，部分合计数与各分项数值之和可能存在尾差。"
 
 
 class TemplateProblem(Exception):
@@ -64,6 +67,23 @@ class Pack:
     @property
     def budget_basis(self) -> str:
         return self.settings.get("budget_basis", "adjusted")
+
+    @property
+    def share_rounding(self) -> str:
+        """How structure shares are rounded (``share_rounding``): ``half_up``, each share
+        as a reader checks it (default), or ``largest_remainder``, summing to 100."""
+        value = self.settings.get("share_rounding", HALF_UP)
+        if value not in SHARE_ROUNDINGS:
+            raise TemplateProblem(
+                f"词句包“{self.name}”的 share_rounding = “{value}” 无效，"
+                f"只能是 {' 或 '.join(SHARE_ROUNDINGS)}。"
+            )
+        return value
+
+    @property
+    def rounding_note(self) -> str:
+        """The sentence printed where printed parts do not add up to their whole."""
+        return str(self.settings.get("rounding_note", ROUNDING_NOTE))
 
     def find(self, relative: str) -> Path | None:
         for d in self.dirs:

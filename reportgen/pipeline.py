@@ -131,6 +131,7 @@ def render_context(report: Report, pack: Pack, c: Computed) -> dict:
         "c": c,
         "reasons": report.reasons,
         "budget_label": pack.settings.get("budget_label", "预算"),
+        "rounding_note": pack.rounding_note,
         "glossary": glossary(pack, c, report),
         "performance_sections": report.overall_performance,
         "annex": annex,
@@ -146,7 +147,7 @@ def render(report: Report, pack: Pack) -> bytes:
 
 
 def _render(report: Report, pack: Pack) -> bytes:
-    c = compute(report, pack.budget_basis, pack.decimals)
+    c = compute(report, pack.budget_basis, pack.decimals, pack.share_rounding)
     specs = charts_mod.chart_specs(c, pack.decimals)
     pngs = {ref: charts_mod.draw(s) for ref, s in specs.items() if s.available}
     context = render_context(report, pack, c)

@@ -364,6 +364,23 @@ ERRORS: dict[str, Case] = {
     "R45 车型保有数≠保有量": Case(
         "R45", "三公经费补充!B10", set_kv("三公经费补充", "保有轿车数量", 2)
     ),
+    # unit sanity: 万元 typed into a 元 field, changes beyond ±1000%
+    "R90 上年收入总计按万元填写": Case(
+        "R90", "上年决算数!B5", set_kv("上年决算数", "收入总计", D("1856.23"))
+    ),
+    "R91 调整预算数按万元填写": Case(
+        "R91",
+        "项目预算!A5",
+        lambda d: d.budgets.__setitem__(1, (*d.budgets[1][:3], D("72.05"), "")),
+    ),
+    "R92 公务接待费变动超过1000%且无原因": Case(
+        "R92",
+        "上年决算数!B18",
+        both(
+            set_kv("上年决算数", "公务接待费", D("1000")),
+            set_kv("变动原因", "公务接待费变动原因", None),
+        ),
+    ),
     # supplementary facts
     "R64 表头年度与基本情况不同": Case(
         "R64", "公开01表!A2", set_kv("单位基本情况", "年度", 2020), style={"year_line": True}
@@ -570,6 +587,9 @@ WARNINGS: dict[str, Case] = {
     ),
     "R65 变动超过100%无原因": Case(
         "R65", "公开09表!D12", set_kv("变动原因", "公务接待费变动原因", None)
+    ),
+    "R92 变动超过1000%已说明原因": Case(
+        "R92", "上年决算数!B18", set_kv("上年决算数", "公务接待费", D("1000"))
     ),
     "R66 有支出无预算": Case("R66", "公开05表!K11", lambda d: d.budgets.pop(0)),
     "IN-22 01表左栏多出一行": Case(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from decimal import Decimal
 
 import docx
 
@@ -29,7 +30,9 @@ def test_output_name_and_order(built, doc_paragraphs):
 
 def test_section_one_totals(doc_paragraphs):
     assert _para_after(doc_paragraphs, "一、收入支出决算总体情况说明") == [
-        "2021年度收、支总计均为2043.42万元。与2020年度相比，收、支总计增加187.18万元，增长10.08%。"
+        # 图1 prints 1856.23 and 2043.42: the change is their difference 187.19 (the exact
+        # difference 18,718.4585… 元 would round to 187.18); the rate is from the 元 amounts
+        "2021年度收、支总计均为2043.42万元。与2020年度相比，收、支总计增加187.19万元，增长10.08%。"
         "主要变动原因是政府性基金预算安排的信息化建设项目增加。"
     ]
 
@@ -54,10 +57,38 @@ def test_section_five_two_structure(doc_paragraphs):
         "2021年度一般公共预算财政拨款支出1543.34万元，主要用于以下方面：一般公共服务支出646.49万元，"
         "占41.89%；教育支出612.09万元，占39.66%；科学技术支出8.82万元，占0.57%；社会保障和就业支出"
         "47.25万元，占3.06%；卫生健康支出34.75万元，占2.25%；资源勘探工业信息等支出141.55万元，"
-        "占9.17%；住房保障支出52.38万元，占3.40%。"
+        "占9.17%；住房保障支出52.38万元，占3.39%。因四舍五入，部分合计数与各分项数值之和可能存在尾差。"
     )
-    shares = [float(x) for x in re.findall(r"占([\d.]+)%", text)]
-    assert round(sum(shares), 2) == 100.00
+    # each share is its exact ratio half-up (52.38 / 1543.34 = 3.394 %), so they sum to
+    # 99.99 and the class amounts to 1543.33: the rounding note says so, once
+    shares = [Decimal(x) for x in re.findall(r"占([\d.]+)%", text)]
+    assert sum(shares) == Decimal("99.99")
+    amounts = [Decimal(x) for x in re.findall(r"([\d.]+)万元，占", text)]
+    assert sum(amounts) == Decimal("1543.33")
+
+
+def test_rounding_note_only_where_printed_parts_and_whole_disagree(doc_paragraphs):
+    """五（二） and 六 disagree (above); 二、三、七（二）、八 add up, and 一、四、五（一）、九 print
+    no parts."""
+    note = "因四舍五入，部分合计数与各分项数值之和可能存在尾差。"
+    heading_of, current = {}, ""
+    for p in doc_paragraphs:
+        if re.match(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)", p) and len(p) < 40:
+            current = p
+        heading_of.setdefault(current, []).append(p)
+    for heading, count in (
+        ("（二）一般公共预算财政拨款支出决算结构情况", 1),
+        ("六、一般公共预算财政拨款基本支出决算情况说明", 1),
+        ("一、收入支出决算总体情况说明", 0),
+        ("二、收入决算情况说明", 0),
+        ("三、支出决算情况说明", 0),
+        ("四、财政拨款收入支出决算总体情况说明", 0),
+        ("（一）一般公共预算财政拨款支出决算总体情况", 0),
+        ("（二）“三公”经费财政拨款支出决算具体情况说明", 0),
+        ("八、政府性基金预算支出决算情况说明", 0),
+        ("九、国有资本经营预算支出决算情况说明", 0),
+    ):
+        assert "\n".join(heading_of[heading]).count(note) == count, heading
 
 
 def test_section_five_three_items_name_their_budget(doc_paragraphs):
@@ -84,13 +115,23 @@ def test_section_six_basic(doc_paragraphs):
     assert got[2].startswith(
         "公用经费152.25万元，主要包括：办公费12.61万元、印刷费1.01万元、水费0.05万元"
     )
-    assert got[2].endswith("其他商品和服务支出6.72万元、办公设备购置3.40万元。")
+    # 569.55 + 152.25 = 721.80 against 721.81, and the lists sum to 569.56 and 152.26:
+    # no figure is bent, the section ends with the rounding note once
+    assert got[2].endswith(
+        "其他商品和服务支出6.72万元、办公设备购置3.40万元。"
+        "因四舍五入，部分合计数与各分项数值之和可能存在尾差。"
+    )
+    for line, subtotal in ((got[1], "569.56"), (got[2], "152.26")):
+        items = re.findall(r"[、：][^、：]+?([\d.]+)万元", line)
+        assert sum(Decimal(x) for x in items) == Decimal(subtotal)
+    assert "尾差" not in got[0] + got[1]
 
 
 def test_sangong_matches_seed_published_changes(doc_paragraphs):
     text = "\n".join(doc_paragraphs)
     assert "公务用车购置及运行维护费支出决算比2020年度减少0.05万元，下降2.29%。" in text
-    assert "公务接待费支出决算比2020年度增加1.45万元，增长178.45%。" in text
+    # 2.27 − 0.81 (上年 8,141.86 元) = 1.46; seed 001 printed the rounded exact difference 1.45
+    assert "公务接待费支出决算比2020年度增加1.46万元，增长178.45%。" in text
     assert "国内公务接待26批次、299人次（不包括陪同人员）" in text
 
 

@@ -40,12 +40,19 @@ def test_sichuan_2023_prints_one_decimal_and_adjusted_budget(built_2023):
         "政府性基金预算财政拨款收入500.00万元，占24.5%。"
     )
     structure = after(paras, "（二）一般公共预算财政拨款支出决算结构情况")
+    # each share half-up to one decimal (2.25 % → 2.3 %, 39.66 % → 39.7 %): they sum to 100.2
+    assert structure == (
+        "2021年度一般公共预算财政拨款支出1543.34万元，主要用于以下方面：一般公共服务支出646.49万元，"
+        "占41.9%；教育支出612.09万元，占39.7%；科学技术支出8.82万元，占0.6%；社会保障和就业支出"
+        "47.25万元，占3.1%；卫生健康支出34.75万元，占2.3%；资源勘探工业信息等支出141.55万元，"
+        "占9.2%；住房保障支出52.38万元，占3.4%。因四舍五入，部分合计数与各分项数值之和可能存在尾差。"
+    )
     shares = [D(x) for x in re.findall(r"占([\d.]+)%", structure)]
-    assert sum(shares) == D("100.0") and all(s.as_tuple().exponent == -1 for s in shares)
+    assert sum(shares) == D("100.2") and all(s.as_tuple().exponent == -1 for s in shares)
     items = after(paras, "（三）一般公共预算财政拨款支出决算具体情况")
-    assert (
-        items
-        == "2021年度一般公共预算财政拨款支出决算数为1543.34万元，完成调整预算99.6%，决算数小于预算数。其中："
+    assert items == (
+        "2021年度一般公共预算财政拨款支出调整预算为1549.27万元，支出决算为1543.34万元，"
+        "完成调整预算的99.6%，决算数小于预算数。其中："
     )
 
 
@@ -65,21 +72,60 @@ def test_sichuan_2023_lists_basic_and_project_changes_when_no_reason_is_given(
 
     result = build(make_workbook(mutate), tmp_path, template="sichuan-2023")
     text = after(body(result.path), "（一）一般公共预算财政拨款支出决算总体情况")
-    # 基本 7,218,073.26 vs 6,981,204.12; 项目 8,215,280.00 vs 7,235,626.43 (上年决算数)
+    # 基本 7,218,073.26 vs 6,981,204.12; 项目 8,215,280.00 vs 7,235,626.43 (上年决算数).
+    # Each change is the difference of the printed amounts (1543.34 − 1421.68 = 121.66), so
+    # the parts add up: 23.69 + 97.97 = 121.66, and no rounding note is needed
     assert text == (
         "2021年度一般公共预算财政拨款支出1543.34万元，占本年支出合计的75.5%。与2020年度相比，"
-        "一般公共预算财政拨款支出增加121.65万元，增长8.6%。主要变动原因是基本支出较上年增加23.69万元，"
+        "一般公共预算财政拨款支出增加121.66万元，增长8.6%。主要变动原因是基本支出较上年增加23.69万元，"
         "项目支出比上年增加97.97万元。"
     )
 
 
-def _child_pack(root, name: str, extends: str = "sichuan-2021"):
+def _child_pack(root, name: str, extends: str = "sichuan-2021", settings: str = ""):
     d = root / name
     (d / "sections").mkdir(parents=True)
     (d / "pack.toml").write_text(
-        f'name = "{name}"\nextends = "{extends}"\ndescription = "测试"\n', encoding="utf-8"
+        f'name = "{name}"\nextends = "{extends}"\ndescription = "测试"\n{settings}',
+        encoding="utf-8",
     )
     return d
+
+
+def test_largest_remainder_shares_and_the_rounding_note_are_pack_settings(
+    example_path, tmp_path, doc_paragraphs
+):
+    root = tmp_path / "packs"
+    note = "注：合计数与分项之和的差异系四舍五入所致。"
+    settings = f'share_rounding = "largest_remainder"\nrounding_note = "{note}"\n'
+    _child_pack(root, "最大余数", settings=settings)
+    result = build(example_path, tmp_path / "out", template="最大余数", template_dir=root)
+    paras = body(result.path)
+    structure = after(paras, "（二）一般公共预算财政拨款支出决算结构情况")
+    # the shares are bent to sum to 100.00 (3.394 % → 3.40 %); the class amounts still sum
+    # to 1543.33 against 1543.34, so the pack's own note is printed there, once
+    assert structure.endswith(
+        f"资源勘探工业信息等支出141.55万元，占9.17%；住房保障支出52.38万元，占3.40%。{note}"
+    )
+    assert sum(D(x) for x in re.findall(r"占([\d.]+)%", structure)) == D("100.00")
+    assert "尾差" not in "\n".join(paras)
+    # only 五（二） and the end of 六 change: 二 and 三 add up under either method
+    basic = paras[paras.index("六、一般公共预算财政拨款基本支出决算情况说明") + 3]
+    assert basic.endswith(f"办公设备购置3.40万元。{note}")
+    changed = [a for a, b in zip(paras, doc_paragraphs, strict=True) if a != b]
+    assert changed == [structure, basic]
+
+
+def test_an_unknown_share_rounding_is_a_pack_error(example_path, tmp_path):
+    root = tmp_path / "packs"
+    _child_pack(root, "错设置", settings='share_rounding = "round_half_even"\n')
+    out = tmp_path / "out"
+    with pytest.raises(TemplateProblem) as err:
+        build(example_path, out, template="错设置", template_dir=root)
+    assert str(err.value) == (
+        "词句包“错设置”的 share_rounding = “round_half_even” 无效，只能是 half_up 或 largest_remainder。"
+    )
+    assert not out.exists() or not any(out.iterdir())
 
 
 def test_copying_one_template_file_changes_one_sentence(example_path, tmp_path, doc_paragraphs):

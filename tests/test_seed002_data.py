@@ -53,7 +53,7 @@ def test_computed_figures_are_the_published_ones(checked):
         )
     for key in ("expense_grand", "fiscal_expense"):
         assert (_w(t[key].abs_diff), _pct(t[key].rate), t[key].kind) == ("294.29", "38.95", "down")
-    # 二、三 (largest remainder, and each share half-up on its own)
+    # 二、三 (each share half-up on its own; here they also sum to 100.00)
     income = [(s.label, _w(s.amount), f"{s.percent:.2f}") for s in c.income_shares]
     assert income == [
         ("一般公共预算财政拨款收入", "356.49", "77.30"),
@@ -108,6 +108,10 @@ def test_computed_figures_are_the_published_ones(checked):
         "100.00",
     )
     assert not c.admin_cost["applicable"]
+    # printed parts against printed wholes (the rounding note): 356.49 + 104.69 ≠ 461.19,
+    # 212.94 + 248.24 ≠ 461.19, the classes and the 项 sum to 356.50, 人员经费 items to 180.54
+    gaps = {place for place, gap in c.rounding_gaps.items() if gap}
+    assert gaps == {"income", "expense", "gpb_classes", "gpb_items", "basic"}
 
 
 def test_published_statuses():

@@ -10,7 +10,7 @@ from conftest import SHARED
 from seed004_data import PUBLISHED, seed004_data
 
 from reportgen import check, codes
-from reportgen.figures import shares
+from reportgen.figures import LARGEST_REMAINDER, shares
 from reportgen.workbook import write_workbook
 
 SEED = SHARED / "seeds" / "004_dac8e1c6e90fb209.txt"
@@ -58,12 +58,15 @@ def test_seed004_names_from_code_table():
         assert codes.function(code, 2023).name == name
 
 
-def test_seed004_class_shares_by_largest_remainder():
-    """五（二）: the published 6.2% / 6% become 6.1% / 6.0% when the shares sum to 100."""
+def test_seed004_class_shares():
+    """五（二）: each share half-up is the published 76.8 / 11.1 / 6.2 / 6 (printed 6.0);
+    largest remainder, a pack option, would bend 6.16 % to 6.1 % to reach 100.0."""
     rows = seed004_data().coded["t05"].rows
     parts = [(c, n, v["exp_total"]) for c, n, v in rows if len(c) == 3]
     printed = [s.percent for s in shares(parts, 1)]
-    assert printed == [Decimal(x) for x in ("76.8", "11.1", "6.1", "6.0")]
+    assert printed == [Decimal(x) for x in ("76.8", "11.1", "6.2", "6.0")]
+    bent = [s.percent for s in shares(parts, 1, method=LARGEST_REMAINDER)]
+    assert bent == [Decimal(x) for x in ("76.8", "11.1", "6.1", "6.0")]
 
 
 def test_published_entries_are_well_formed():

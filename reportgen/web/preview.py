@@ -105,7 +105,7 @@ def part_two_html(pack_name: str) -> str:
     """
     report, findings = check(example_workbook())
     pack = load_pack(pack_name)
-    c = compute(report, pack.budget_basis, pack.decimals)
+    c = compute(report, pack.budget_basis, pack.decimals, pack.share_rounding)
     specs = chart_specs(c, pack.decimals)
     context = render_context(report, pack, c)
     try:
