@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
@@ -143,7 +143,7 @@ def chart_specs(c: Computed, decimals: int = 2) -> dict[str, ChartSpec]:
         _pie("fig6", 6, g["class_shares"], decimals),
         _pie("fig7", 7, c.sangong["shares"], decimals),
     ]
-    return {s.ref: s for s in specs}
+    return number_in_order({s.ref: s for s in specs})
 
 
 # --- drawing ------------------------------------------------------------------------
@@ -262,3 +262,15 @@ def _draw_pie(fig, spec: ChartSpec) -> None:
         bbox_to_anchor=(0.52, 0.5),
         fontsize=8.5,
     )
+
+
+def number_in_order(specs: dict[str, ChartSpec]) -> dict[str, ChartSpec]:
+    """Figures numbered 图1…图N among those that are drawn, in the order of ``specs``
+    (the document's order): a unit without one chart gets no gap in the numbering."""
+    out, n = {}, 0
+    for ref, spec in specs.items():
+        if spec.available:
+            n += 1
+            spec = replace(spec, number=n)
+        out[ref] = spec
+    return out

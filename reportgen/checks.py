@@ -1434,6 +1434,123 @@ def r66(rep: Report):
     return out
 
 
+#: A budget difference larger than this share of the budget needs a reason in the text
+#: (reviewers ask for one; smaller differences are ordinary execution variance).
+REASON_THRESHOLD = Decimal("0.05")
+
+
+@rule("R80", "公开05表 项级科目有支出，“项目预算”中须有该科目的预算数（五（三）逐项列出预算数）")
+def r80(rep: Report):
+    t = rep.table("t05")
+    if not t:
+        return []
+    out = []
+    for row in t.rows:
+        if len(row.code) != 7 or not row.amount("exp_total"):
+            continue
+        b = rep.budgets.get(row.code)
+        if b is None or (b.initial is None and b.adjusted is None):
+            out.append(
+                Finding(
+                    ERROR,
+                    "R80",
+                    f"公开05表 {row.code}{row.name} 有支出，但“项目预算”中没有该科目的年初预算数或"
+                    "调整预算数。请在“项目预算”中补一行（预算为零填 0）。",
+                    str(b.where if b else row.cells.get("exp_total", row.where)),
+                    "年初预算数或调整预算数",
+                    "无",
+                )
+            )
+    return out
+
+
+def _without_reason(actual: Decimal, budget: Decimal | None, reason: str) -> bool:
+    """Actual and budget differ by more than REASON_THRESHOLD of the budget, unexplained."""
+    if reason or budget is None or budget <= 0:
+        return False
+    return abs(actual - budget) > budget * REASON_THRESHOLD
+
+
+@rule("R81", "决算数与预算数相差超过预算的5%而未填写差异原因（警告）：五（三）各项、“三公”经费")
+def r81(rep: Report):
+    out = []
+    t = rep.table("t05")
+    for row in t.rows if t else []:
+        b = rep.budgets.get(row.code)
+        if len(row.code) != 7 or b is None:
+            continue
+        budget = b.adjusted if b.adjusted is not None else b.initial
+        if _without_reason(row.amount("exp_total"), budget, b.reason):
+            out.append(
+                Finding(
+                    WARNING,
+                    "R81",
+                    f"{row.code}{row.name} 决算数与预算数相差超过预算的5%，请在“项目预算”的"
+                    "“决算数与预算数差异原因”中说明（文中将写出原因）。",
+                    str(b.where),
+                    f"预算 {_fmt(budget)}",
+                    _fmt(row.amount("exp_total")),
+                )
+            )
+    t09 = rep.table("t09")
+    sg = (t09.items.get("sg_total") or {}) if t09 else {}
+    reason = rep.reasons.get("“三公”经费决算与预算差异原因", "")
+    if _without_reason(sg.get("actual") or ZERO, sg.get("budget"), reason):
+        out.append(
+            Finding(
+                WARNING,
+                "R81",
+                "“三公”经费决算数与预算数相差超过预算的5%，请在“变动原因”中填写"
+                "“三公”经费决算与预算差异原因。",
+                str((t09.item_cells.get("sg_total") or {}).get("actual", "公开09表")),
+                f"预算 {_fmt(sg.get('budget'))}",
+                _fmt(sg.get("actual")),
+            )
+        )
+    return out
+
+
+#: Last year's figures every published document compares with (一、四、五（一） and 图1, 图4,
+#: 图5). Other 上年决算数 fields are optional: where one is missing, its sentence leaves
+#: the comparison out, as published documents do (seed 002 compares no 三公 item).
+REQUIRED_PRIOR = (
+    "收入总计",
+    "支出总计",
+    "财政拨款收入总计",
+    "财政拨款支出总计",
+    "一般公共预算财政拨款支出",
+)
+
+
+@rule("R71", "上年决算数缺失（本年新成立单位在“上年决算数”填“本年新成立单位：是”）")
+def r71(rep: Report):
+    from .computed import is_new_unit
+    from .schema import NEW_UNIT_FIELD, PRIOR
+
+    if is_new_unit(rep):
+        return []
+    missing = [label for label in REQUIRED_PRIOR if rep.prior.get(label) is None]
+    if not missing:
+        return []
+    hint = (
+        f"上年为零请填 0；本年新成立、没有上年数的单位请在“{PRIOR.name}”的"
+        f"“{NEW_UNIT_FIELD}”填“是”。"
+    )
+    if len(missing) == len(REQUIRED_PRIOR) and not rep.prior:
+        return [Finding(ERROR, "R71", f"上年决算数缺失：“{PRIOR.name}”未填写。{hint}", PRIOR.name)]
+    return [
+        Finding(
+            ERROR,
+            "R71",
+            f"上年决算数缺失：“{label}”未填写。{hint}",
+            str(rep.prior_cells.get(label, PRIOR.name)),
+            "上年决算数",
+            "空",
+        )
+        for label in missing
+    ]
+
+
 @rule("R67", "政府采购：授予中小企业 ≤ 采购总额，其中小微企业 ≤ 中小企业")
 def r67(rep: Report):
     sheet = "政府采购"

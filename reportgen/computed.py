@@ -26,6 +26,7 @@ from .figures import (
 from .layouts import PERSONNEL_CLASSES, SUMMARY_INCOME_ITEMS
 from .model import Report, Table
 from .money import ZERO
+from .schema import NEW_UNIT_FIELD, PRIOR
 
 INCOME_LABELS = {
     "gpb": "一般公共预算财政拨款收入",
@@ -61,6 +62,7 @@ class ItemLine:
     actual: Decimal
     completion: Completion
     reason: str
+    basis: str = ""  # which budget the rate is against: "adjusted" | "initial" | ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Computed:
 
     year: int
     prev_year: int
+    new_unit: bool = False  # founded this year: no prior-year figures, said once in 一
     totals: dict[str, Change] = field(default_factory=dict)
     income_total: Decimal = ZERO
     income_shares: list[Share] = field(default_factory=list)
@@ -114,6 +117,11 @@ def _t(report: Report, key: str) -> Table:
     return t
 
 
+def is_new_unit(report: Report) -> bool:
+    """The unit declared (上年决算数 › 本年新成立单位 = 是) that it has no prior year."""
+    return (report.facts.get(PRIOR.name) or {}).get(NEW_UNIT_FIELD) == "是"
+
+
 def item_label(code: str, year: int, fallback: str = "") -> tuple[str, tuple[str, str, str]]:
     """ "X（类）Y（款）Z（项）" with names from the code table for that year."""
     names = []
@@ -133,7 +141,7 @@ def compute(
     """Build every figure; ``budget_basis`` is "adjusted" (调整预算) or "initial" (年初预算),
     ``share_rounding`` the pack's method for structure shares (figures.SHARE_ROUNDINGS)."""
     year = report.unit.year
-    c = Computed(year=year, prev_year=year - 1)
+    c = Computed(year=year, prev_year=year - 1, new_unit=is_new_unit(report))
     prior = report.prior
     t01, t03, t04, t05 = _t(report, "t01"), _t(report, "t03"), _t(report, "t04"), _t(report, "t05")
 
@@ -191,19 +199,14 @@ def _gpb(
         if len(row.code) != 7:
             continue
         b = report.budgets.get(row.code)
-        budget = None
-        if b is not None:
-            budget = b.adjusted if basis == "adjusted" else b.initial
-            if budget is None:
-                budget = b.initial if basis == "adjusted" else b.adjusted
+        budget, used = _budget_of(b, basis)
         actual = row.amount("exp_total")
         if not actual and not budget:
             continue
         label, names = item_label(row.code, year, row.name)
+        reason = b.reason if b else ""
         items.append(
-            ItemLine(
-                row.code, label, names, actual, completion(actual, budget), b.reason if b else ""
-            )
+            ItemLine(row.code, label, names, actual, completion(actual, budget), reason, used)
         )
         if budget is None:
             budget_sum = None
@@ -230,8 +233,29 @@ def _gpb(
         "class_shares": shares(classes, decimals, method=share_rounding),
         "items": items,
         "completion": completion(exp, budget_sum),
+        "basis": _common_basis(items),
         "reason": report.reasons.get("一般公共预算财政拨款支出变动原因", ""),
+        "budget_reason": report.reasons.get("一般公共预算财政拨款支出决算与预算差异原因", ""),
     }
+
+
+def _budget_of(line, basis: str) -> tuple[Decimal | None, str]:
+    """The budget a 项's completion is measured against, and which one it is: the pack's
+    basis when the unit supplied it, else the other one (named as such in the text)."""
+    if line is None:
+        return None, ""
+    first, second = ("adjusted", "initial") if basis == "adjusted" else ("initial", "adjusted")
+    for name in (first, second):
+        value = getattr(line, name)
+        if value is not None:
+            return value, name
+    return None, ""
+
+
+def _common_basis(items: list[ItemLine]) -> str:
+    """The budget the total is measured against: the one all 项 share, else "mixed"."""
+    kinds = {it.basis for it in items if it.basis}
+    return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "")
 
 
 def _basic(report: Report, t05: Table):

@@ -937,7 +937,9 @@ def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
     report = Report(
         unit=unit,
         tables=tables,
-        prior={k: v for k, v in kv.get(schema.PRIOR.name, {}).items()},
+        prior={
+            k: v for k, v in kv.get(schema.PRIOR.name, {}).items() if k != schema.NEW_UNIT_FIELD
+        },
         prior_cells=kv_cells.get(schema.PRIOR.name, {}),
         budgets=_read_budgets(rd, grids),
         reasons={k: str(v) for k, v in kv.get(schema.REASONS.name, {}).items()},

@@ -201,11 +201,13 @@ def _new_env(pack: Pack) -> SandboxedEnvironment:
     )
 
     @pass_context
-    def figure(ctx, ref: str, absent: str) -> Markup:
+    def figure(ctx, ref: str, absent: str = "") -> Markup:
+        """The chart ``ref`` when it can be drawn; else the pack's ``absent`` sentence, or
+        nothing (figures are numbered among those drawn, so no gap shows)."""
         spec = (ctx.get("_charts") or {}).get(ref)
         if spec is not None and spec.available:
             return Markup('<figure ref="{}"></figure>').format(ref)
-        return Markup("<p>{}</p>").format(absent)
+        return Markup("<p>{}</p>").format(absent) if absent else Markup("")
 
     def annex_table(ref: str) -> Markup:
         return Markup('<annex-table ref="{}"></annex-table>').format(ref)

@@ -204,20 +204,33 @@ MEMBER_UNITS = SheetSpec(
     blank_rows=10,
 )
 
+_PRIOR_MISSING = "错误 R71（上年决算数缺失），本年新成立单位除外。"
+
+#: The 上年决算数 field by which a unit founded this year declares it has no prior year.
+NEW_UNIT_FIELD = "本年新成立单位"
+
 PRIOR = SheetSpec(
     "上年决算数",
     "kv",
-    "上年度可比决算数（元），用于变动情况与图1、图4、图5。",
+    "上年度可比决算数（元），用于变动情况与图1、图4、图5。本年新成立、没有上年数的单位在第一行填“是”，其余各行不填。",
     (
+        Field(
+            NEW_UNIT_FIELD,
+            "choice",
+            False,
+            "本年新成立、没有上年决算数的单位填“是”（文中写明新成立，不作上年对比）；其他单位不填或填“否”，且须填写以下各项（上年为零填 0）。",
+            choices=("是", "否"),
+            absent="按“否”处理：以下各项缺失为错误（R71）。",
+        ),
         Field(
             "收入总计",
             "money",
             False,
             "上年 公开01表 收入总计。",
-            absent="一、不作上年对比，图1以说明文字代替。",
+            absent=_PRIOR_MISSING,
             example="18562337.41（以元填写，不是万元）",
         ),
-        Field("支出总计", "money", False, "上年 公开01表 支出总计。", absent="同上。"),
+        Field("支出总计", "money", False, "上年 公开01表 支出总计。", absent=_PRIOR_MISSING),
         Field("本年收入合计", "money", False, "上年 本年收入合计。"),
         Field("本年支出合计", "money", False, "上年 本年支出合计。"),
         Field(
@@ -225,7 +238,7 @@ PRIOR = SheetSpec(
             "money",
             False,
             "上年 公开04表 收入总计。",
-            absent="四、不作上年对比，图4以说明文字代替。",
+            absent=_PRIOR_MISSING,
         ),
         Field("财政拨款支出总计", "money", False, "上年 公开04表 支出总计。"),
         Field(
@@ -233,7 +246,7 @@ PRIOR = SheetSpec(
             "money",
             False,
             "上年 公开05表 本年支出合计。",
-            absent="五、（一）不作上年对比，图5以说明文字代替。",
+            absent=_PRIOR_MISSING,
         ),
         Field("一般公共预算财政拨款基本支出", "money", False, "上年 公开05表 基本支出。"),
         Field("一般公共预算财政拨款项目支出", "money", False, "上年 公开05表 项目支出。"),
@@ -242,13 +255,19 @@ PRIOR = SheetSpec(
             "money",
             False,
             "上年“三公”经费财政拨款支出决算数。",
-            absent="七、不作上年对比。",
+            absent=_PRIOR_MISSING,
         ),
         Field("因公出国（境）费", "money", False, ""),
         Field("公务用车购置费", "money", False, ""),
         Field("公务用车运行维护费", "money", False, ""),
         Field("公务接待费", "money", False, ""),
-        Field("机关运行经费", "money", False, "", absent="十、（一）不作上年对比。"),
+        Field(
+            "机关运行经费",
+            "money",
+            False,
+            "机关运行经费适用时必填。",
+            absent=_PRIOR_MISSING,
+        ),
     ),
     unit="元",
 )
@@ -268,6 +287,12 @@ REASONS = SheetSpec(
         ),
         Field("财政拨款收支总计变动原因", "text", False, "四、"),
         Field("一般公共预算财政拨款支出变动原因", "text", False, "五、（一）"),
+        Field(
+            "一般公共预算财政拨款支出决算与预算差异原因",
+            "text",
+            False,
+            "五、（三）合计的决算数与预算数不同时（各项的原因填在“项目预算”）。",
+        ),
         Field("“三公”经费决算与预算差异原因", "text", False, "七、（一）决算数与预算数不同时。"),
         Field("“三公”经费变动原因", "text", False, "七、（一）较上年变动时。"),
         Field("因公出国（境）费变动原因", "text", False, "七、（二）1."),

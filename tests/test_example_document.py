@@ -93,12 +93,13 @@ def test_rounding_note_only_where_printed_parts_and_whole_disagree(doc_paragraph
 
 def test_section_five_three_items_name_their_budget(doc_paragraphs):
     items = [
-        p for p in doc_paragraphs if re.match(r"^\d+\..*（类）.*（款）.*（项）：支出决算为", p)
+        p for p in doc_paragraphs if re.match(r"^\d+\..*（类）.*（款）.*（项）：全年预算为", p)
     ]
     assert len(items) == 14
     assert items[3] == (
-        "4.一般公共服务支出（类）网信事务（款）其他网信事务支出（项）：支出决算为59.07万元，"
-        "完成全年预算90.88%，决算数小于预算数，主要原因是部分专项业务费因合同尚未履行完毕，未在年内支付。"
+        "4.一般公共服务支出（类）网信事务（款）其他网信事务支出（项）：全年预算为65.00万元，"
+        "支出决算为59.07万元，完成全年预算的90.88%，决算数小于预算数，主要原因是部分专项业务费"
+        "因合同尚未履行完毕，未在年内支付。"
     )
     assert items[12].startswith("13.住房保障支出（类）住房改革支出（款）住房公积金（项）")
 
