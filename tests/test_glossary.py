@@ -74,7 +74,9 @@ def expected_items(report) -> list[str]:
         names = [codes.function(code[:n], year).name for n in (3, 5, 7)]
         label = f"{names[0]}（类）{names[1]}（款）{names[2]}（项）"
         e = codes.function(code, year)
-        out.append(f"{label}：{e.explanation or f'反映{names[1]}（款）{names[2]}（项）方面的支出。'}")
+        out.append(
+            f"{label}：{e.explanation or f'反映{names[1]}（款）{names[2]}（项）方面的支出。'}"
+        )
     return out
 
 
