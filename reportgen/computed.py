@@ -153,6 +153,7 @@ def compute(
     c.income_shares = shares(
         [(it.key, INCOME_LABELS[it.key], t01.item(it.key)) for it in SUMMARY_INCOME_ITEMS],
         decimals,
+        total=c.income_total,
         method=share_rounding,
     )
     c.totals["income_total"] = change(c.income_total, prior.get("本年收入合计"))
@@ -161,6 +162,7 @@ def compute(
     c.expense_shares = shares(
         [(k, label, t03.total_of(k)) for k, label in EXPENSE_LABELS.items()],
         decimals,
+        total=c.expense_total,
         method=share_rounding,
     )
     c.totals["expense_total"] = change(c.expense_total, prior.get("本年支出合计"))
@@ -230,7 +232,7 @@ def _gpb(
             t05.total_of("exp_project"), report.prior.get("一般公共预算财政拨款项目支出")
         ),
         "share_of_expense": (exp / expense_total) if expense_total else None,
-        "class_shares": shares(classes, decimals, method=share_rounding),
+        "class_shares": shares(classes, decimals, total=exp, method=share_rounding),
         "items": items,
         "completion": completion(exp, budget_sum),
         "basis": _common_basis(items),
@@ -337,6 +339,7 @@ def _sangong(report: Report, decimals: int, share_rounding: str = HALF_UP):
         "shares": shares(
             [(k, label, items[k].actual) for k, label in SANGONG_PARTS],
             decimals,
+            total=total_actual,
             method=share_rounding,
         ),
         "items": items,

@@ -120,8 +120,12 @@ def shares(
     sum to exactly 100, for packs whose readers expect that.
 
     ``parts`` are ``(key, label, amount)``; zero parts are dropped (they are not part of
-    the structure a reader sees). ``total`` defaults to the sum of the parts; when it is
-    given it must equal that sum, since shares must describe one whole.
+    the structure a reader sees). ``total`` is the whole the text prints (the table's 合计);
+    it defaults to the sum of the parts. In a 万元 export each cell is rounded on its own,
+    so the printed 合计 may differ from the sum of the printed parts by a few 0.01: a
+    half-up share is then taken of the printed 合计, which is what a reader divides by
+    (6.53 / 7.66 = 85.2%, not 6.53 / 7.65). Largest-remainder shares are always taken of
+    the sum of the parts, since their point is to add up to 100.
     """
     if method not in SHARE_ROUNDINGS:
         raise ValueError(f"未知的占比舍入方法“{method}”，只能是 {'、'.join(SHARE_ROUNDINGS)}")
@@ -129,15 +133,15 @@ def shares(
     if any(a < 0 for _, _, a in kept):
         raise ValueError("结构占比不能包含负数金额")
     whole = sum((a for _, _, a in kept), ZERO)
-    if total is not None and total != whole:
-        raise ValueError(f"各部分之和 {whole} 与总数 {total} 不等，不能计算结构占比")
     if whole == 0:
         return []
     if method == HALF_UP:
-        percents = [round_half_up(a / whole * HUNDRED, decimals) for _, _, a in kept]
+        base = total if total else whole
+        percents = [round_half_up(a / base * HUNDRED, decimals) for _, _, a in kept]
     else:
+        base = whole
         percents = _largest_remainder([a for _, _, a in kept], whole, decimals)
-    return [Share(k, label, a, a / whole, percents[i]) for i, (k, label, a) in enumerate(kept)]
+    return [Share(k, label, a, a / base, percents[i]) for i, (k, label, a) in enumerate(kept)]
 
 
 def _largest_remainder(amounts: list[Decimal], whole: Decimal, decimals: int) -> list[Decimal]:
