@@ -89,7 +89,7 @@ def test_text_in_amount_cell_names_the_cell(make_workbook):
 
     _, findings = check(make_workbook(mutate))
     f = next(f for f in findings if f.rule == "IN-10")
-    assert f.where == "上年决算数!B4" and f.found == "一千八百万"
+    assert f.where == "上年决算数!B5" and f.found == "一千八百万"
 
 
 def test_not_an_excel_file(tmp_path):

@@ -177,6 +177,7 @@ def test_zip_with_one_bad_unit_gives_the_others_documents(client, example_path, 
         "failed": 1,
         "total": 3,
         "remaining": 0,
+        "succeeded": 2,
     }
     units = {u["unit"]: u for u in job["units"]}
     assert set(units) == {"单位一.xlsx", "单位二.xlsx", "丙.xlsx"}
@@ -324,3 +325,23 @@ def test_pack_preview_works_from_the_installed_package(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "<h3>一、收入支出决算总体情况说明</h3>" in proc.stdout
     assert 'class="error"' not in proc.stdout
+
+
+def test_upload_forms_speak_chinese_only(client):
+    """The file picker's words are the page's (选择文件 / 未选择文件), not the browser's
+    English "Choose File / No file chosen"; every visible label on the forms is Chinese."""
+    import re
+
+    from reportgen.narrative import available_packs
+
+    for path, field in (("/", "file"), ("/batch", "files")):
+        page = client.get(path).text
+        picker = re.search(r'<div class="file-picker">.*?</div>', page, re.S).group(0)
+        assert '<label class="button file-button">选择文件<input type="file"' in picker
+        assert f'name="{field}"' in picker and "required" in picker
+        assert '<span class="file-names" aria-live="polite">未选择文件</span>' in picker
+        form = re.search(r"<form.*?</form>", page, re.S).group(0)
+        visible = re.sub(r"<[^>]+>", " ", form).replace("LibreOffice", "").replace("PDF", "")
+        for name in available_packs():  # the packs' names are identifiers, shown as such
+            visible = visible.replace(name, "")
+        assert not re.search(r"[A-Za-z]{3,}", visible), visible

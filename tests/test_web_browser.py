@@ -114,7 +114,13 @@ def _upload(driver, url: str, page: str, field: str, paths: list[Path]) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(url + page)
+    names = driver.find_element(By.CSS_SELECTOR, ".file-picker .file-names")
+    assert names.text == "未选择文件"  # the page's own words, not the browser's
     driver.find_element(By.NAME, field).send_keys("\n".join(str(p) for p in paths))
+    chosen = "、".join(p.name for p in paths)
+    assert names.text == (
+        f"已选择：{chosen}" if len(paths) == 1 else f"已选择 {len(paths)} 个文件：{chosen}"
+    )
     driver.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
 
 

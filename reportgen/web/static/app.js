@@ -1,3 +1,23 @@
+// File pickers: say in Chinese which files were chosen (the native control is hidden).
+(function () {
+  "use strict";
+  var pickers = document.querySelectorAll(".file-picker");
+  Array.prototype.forEach.call(pickers, function (picker) {
+    var input = picker.querySelector("input[type=file]");
+    var names = picker.querySelector(".file-names");
+    input.addEventListener("change", function () {
+      var files = Array.prototype.map.call(input.files, function (f) { return f.name; });
+      if (files.length === 0) {
+        names.textContent = "未选择文件";
+      } else if (files.length === 1) {
+        names.textContent = "已选择：" + files[0];
+      } else {
+        names.textContent = "已选择 " + files.length + " 个文件：" + files.join("、");
+      }
+    });
+  });
+})();
+
 // Job page: poll GET /api/jobs/{id} and update the progress bar; reload when finished
 // so the server renders the results table. No framework, no inline script (CSP).
 (function () {
