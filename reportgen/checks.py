@@ -1424,8 +1424,8 @@ def r66(rep: Report):
                 Finding(
                     WARNING,
                     "R66",
-                    f"公开05表 {row.code}{row.name} 有支出，但“项目预算”中没有该科目的预算数，"
-                    "文中将写作“无预算”。",
+                    f"公开05表 {row.code}{row.name} 有支出，但“项目预算”中该科目的预算数为零或空，"
+                    "文中将写作“未安排预算”。",
                     str(row.cells.get("exp_total", row.where)),
                     "预算数 > 0",
                     "无" if b is None else _fmt(ZERO),
