@@ -7,8 +7,10 @@ are asserted the same way, and there the document and its sidecar report are wri
 
 from __future__ import annotations
 
+import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal as D
 from pathlib import Path
@@ -16,8 +18,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+import reportgen.checks as checks
 from reportgen import build, check
 from reportgen.findings import InputError
+from reportgen.layouts import PERSONNEL_CLASSES
 
 # --- helpers to mutate the example's data ------------------------------------------------
 
@@ -98,6 +102,22 @@ def total_row(table: str, **values) -> Callable:
                     total[k] = total.get(k, D(0)) + (v or 0)
         total.update({k: D(v) for k, v in values.items()})
         coded.total = total
+
+    return mutate
+
+
+def move_economic(src: str, dst: str, amount: D) -> Callable:
+    """Book ``amount`` of 公开06表 款 ``src`` under ``dst`` instead: the 类 and the 人员经费/
+    公用经费 totals follow, so 公开06表 adds up and only the other tables disagree."""
+
+    def mutate(data):
+        for code, sign in ((src, -1), (dst, 1)):
+            for key in (code, code[:3]):
+                data.economic[key] = data.economic.get(key, D(0)) + sign * amount
+            if code[:3] in PERSONNEL_CLASSES:
+                data.personnel_total += sign * amount
+            else:
+                data.public_total += sign * amount
 
     return mutate
 
@@ -289,21 +309,56 @@ ERRORS: dict[str, Case] = {
     "R13 一般公共预算收入 01≠04": Case(
         "R13", "公开04表!C7", set_item("t04", "gpb", value="15433353.00")
     ),
+    "R13 05表本年收入≠04表一般公共预算收入": Case(
+        "R13", "公开05表!H8", total_row("t05", income_total="15433335.26")
+    ),
     "R14 一般公共预算支出 04≠05": Case(
         "R14", "公开05表!K8", set_item("t04", "R:expense_total", "gpb", "15433353.00")
     ),
     "R15 政府性基金 04≠07": Case(
         "R15", "公开07表!K8", set_item("t04", "R:expense_total", "gov_fund", "4999999")
     ),
+    "R15 07表本年收入≠04表政府性基金收入": Case(
+        "R15", "公开07表!H8", total_row("t07", income_total="4999999.00")
+    ),
     "R16 国有资本经营 04≠01": Case(
         "R16", "公开04表!C9", set_item("t04", "state_capital", value="100")
     ),
+    # 公开04表 本年收入合计 typed as the 一般公共预算 part only
+    "R16 04表本年收入合计≠三项之和": Case(
+        "R16", "公开04表!C33", set_item("t04", "income_total", value="15433353.26")
+    ),
     "R17 年初结转 04": Case("R17", "公开04表!C34", set_item("t04", "open_gpb", value="100")),
+    # 公开04表 收入总计 copied from 公开01表 (which holds 830 元 of 非财政拨款 结转)
+    "R17 04表收入总计抄自01表": Case(
+        "R17", "公开04表!C38", set_item("t04", "grand_total", value="20434183.26")
+    ),
     "R18 年末结转 04": Case("R18", "公开04表!F34", set_item("t04", "R:close_gpb", "total", "100")),
+    # 年末财政拨款结转和结余 typed in its 合计 line only; 总计 left as it was
+    "R18 04表支出总计≠支出合计+年末结转": Case(
+        "R18", "公开04表!F38", set_item("t04", "R:close_fiscal", "total", "830")
+    ),
+    # the right side copies 公开01表's 年末结转和结余 (830 元, not 财政拨款) and adds up
+    "R18 04表支出总计≠收入总计": Case(
+        "R18",
+        "公开04表!F38",
+        both(
+            set_item("t04", "R:close_fiscal", "total", "830"),
+            set_item("t04", "R:close_gpb", "total", "830"),
+            set_item("t04", "R:grand_total", "total", "20434183.26"),
+        ),
+    ),
     "R19 04 合计栏≠三项之和": Case(
         "R19", "公开04表!F7", set_class("t04", "201", "total", "6464930.93")
     ),
+    # a 类 line left out of 公开04表: 本年支出合计 no longer adds up in any column
+    "R19 04表本年支出合计≠Σ类（漏一类）": Case(
+        "R19", "公开04表!F33", lambda d: d.summary_classes["t04"].pop("221")
+    ),
     # within coded tables
+    "R20 合计行≠Σ类 (07 项目支出)": Case(
+        "R20", "公开07表!M8", total_row("t07", exp_project="4999999.00")
+    ),
     "R20 项≠款 (03)": Case("R20", "公开03表!E10", set_row("t03", "2013702", total="720467.70")),
     "R20 seed 004 卫生健康 类总数抄入第一项": Case(
         "R20", "公开05表!K26", set_row("t05", "2101101", exp_total="347530.76")
@@ -317,13 +372,47 @@ ERRORS: dict[str, Case] = {
     "R23 seed 002 基本支出≠人员+公用": Case(
         "R23", "公开05表!L11", set_row("t05", "2013701", exp_personnel="1869074.00")
     ),
+    "R23 05表本年支出≠基本+项目": Case(
+        "R23", "公开05表!K14", set_row("t05", "2013799", exp_project="590070.00")
+    ),
+    "R23 05表本年收入≠基本+项目": Case(
+        "R23", "公开05表!H14", set_row("t05", "2013799", income_project="590070.00")
+    ),
     "R24 05 年末≠年初+收入−支出": Case("R24", "公开05表!P8", total_row("t05", close_total="100")),
     "R25 07 基本+项目≠合计": Case("R25", "公开07表!H8", total_row("t07", income_basic="100")),
+    # 07: a 年末结转 of 50000 entered (consistently, as 项目支出结转) though nothing is left
+    "R25 07 年末≠年初+收入−支出": Case(
+        "R25",
+        "公开07表!N8",
+        both(
+            *(
+                set_row("t07", code, close_total="50000", close_project="50000")
+                for code in ("212", "21208", "2120899")
+            )
+        ),
+    ),
+    # 08: the 50 元 spent left out of 本年支出; 年末 = 结转 + 结余 holds
     "R26 08 年末≠年初+收入−支出": Case(
         "R26",
         "公开08表!J9",
         lambda d: d.coded["t08"].rows.append(
-            ("223", "国有资本经营预算支出", {"income_total": D("100"), "close_total": D("50")})
+            (
+                "223",
+                "国有资本经营预算支出",
+                {"income_total": D("100"), "close_total": D("50"), "close_carry": D("50")},
+            )
+        ),
+    ),
+    # 08: 年末 follows from 年初 + 收入 − 支出, but is split into neither 结转 nor 结余
+    "R26 08 年末≠结转+结余": Case(
+        "R26",
+        "公开08表!J9",
+        lambda d: d.coded["t08"].rows.append(
+            (
+                "223",
+                "国有资本经营预算支出",
+                {"income_total": D("100"), "exp_total": D("50"), "close_total": D("50")},
+            )
         ),
     ),
     "R27 类支出 04≠05": Case(
@@ -347,22 +436,44 @@ ERRORS: dict[str, Case] = {
     ),
     # 公开06表
     "R30 款≠类 (06)": Case("R30", "公开06表!C6", lambda d: d.economic.update({"30101": D("1")})),
+    "R30 人员经费合计≠工资福利+对个人和家庭的补助": Case(
+        "R30", "公开06表!C39", lambda d: setattr(d, "personnel_total", D("5695452.63"))
+    ),
+    "R30 公用经费合计≠各类之和": Case(
+        "R30", "公开06表!I39", lambda d: setattr(d, "public_total", D("1522350.63"))
+    ),
     "R31 人员经费 06≠05": Case(
         "R31", "公开06表!C39", lambda d: setattr(d, "personnel_total", D("1"))
+    ),
+    # 其他商品和服务支出 booked under 其他工资福利支出 in 公开06表 only: 06 adds up, 05 differs
+    "R31 公用经费 06≠05（06表经济分类放错）": Case(
+        "R31", "公开06表!I39", move_economic("30299", "30199", D("67172.80"))
     ),
     "R32 人员+公用≠基本支出": Case("R32", "公开06表!C39", total_row("t05", exp_basic="5874230.00")),
     # 公开09表
     "R40 三公合计≠各项": Case("R40", "公开09表!D7", set_sangong("sg_total", actual=D("42865.00"))),
+    # M06: the two sub-sums of R40
+    "R40 公务用车≠购置+运行维护": Case(
+        "R40", "公开09表!D9", set_sangong("car_operation", actual=D("20149.82"))
+    ),
+    "R40 公务接待≠国内+国（境）外": Case(
+        "R40", "公开09表!D12", set_sangong("reception_domestic", actual=D("22617.00"))
+    ),
     "R43 有运行费无保有车": Case(
         "R43",
         "公开09表!D20",
         both(set_sangong("cars_held", actual=0), set_kv("三公经费补充", "保有轿车数量", 0)),
     ),
+    "R43 有出国团组数无出国费": Case("R43", "公开09表!D8", set_sangong("abroad_groups", actual=1)),
     "R44 机关运行经费≠行政+参公": Case(
         "R44", "公开09表!D27", set_sangong("admin_cost", actual=D("1246324.00"))
     ),
     "R45 车型保有数≠保有量": Case(
         "R45", "三公经费补充!B10", set_kv("三公经费补充", "保有轿车数量", 2)
+    ),
+    # M07: a car bought from other funds listed by type, 公开09表 (财政拨款) says 0
+    "R45 车型购置金额≠公务用车购置费": Case(
+        "R45", "三公经费补充!B5", set_kv("三公经费补充", "购置轿车金额", D("180000"))
     ),
     # unit sanity: 万元 typed into a 元 field, changes beyond ±1000%
     "R90 上年收入总计按万元填写": Case(
@@ -381,6 +492,14 @@ ERRORS: dict[str, Case] = {
             set_kv("变动原因", "公务接待费变动原因", None),
         ),
     ),
+    # last year's figures and the budget lines
+    "R71 上年决算数整表未填": Case(
+        "R71", "上年决算数", lambda d: d.kv.__setitem__("上年决算数", {})
+    ),
+    "R71 上年决算数缺一项": Case(
+        "R71", "上年决算数!B9", lambda d: d.kv["上年决算数"].pop("财政拨款收入总计")
+    ),
+    "R80 有支出的项在项目预算中没有一行": Case("R80", "公开05表!K11", lambda d: d.budgets.pop(0)),
     # supplementary facts
     "R64 表头年度与基本情况不同": Case(
         "R64", "公开01表!A2", set_kv("单位基本情况", "年度", 2020), style={"year_line": True}
@@ -388,6 +507,9 @@ ERRORS: dict[str, Case] = {
     "R64 年度尚未结束": Case("R64", "单位基本情况!B5", set_kv("单位基本情况", "年度", 2099)),
     "R67 中小企业>采购总额": Case(
         "R67", "政府采购!B7", set_kv("政府采购", "授予中小企业合同金额", D("2000000"))
+    ),
+    "R67 小微企业>中小企业": Case(
+        "R67", "政府采购!B8", set_kv("政府采购", "其中：授予小微企业合同金额", D("1494529"))
     ),
     "R68 车辆总数≠各类之和": Case("R68", "国有资产!B4", set_kv("国有资产", "车辆总数", 3)),
     # reading
@@ -408,7 +530,7 @@ ERRORS: dict[str, Case] = {
     "IN-08 公式没有计算结果": Case("IN-08", "公开03表!E8", post=edit(formula_without_value)),
     "IN-09 空工作簿": Case("IN-09", "空工作簿.xlsx", make=empty_workbook),
     "IN-10 金额格是文字": Case(
-        "IN-10", "上年决算数!B4", set_kv("上年决算数", "收入总计", "一千八百万")
+        "IN-10", "上年决算数!B5", set_kv("上年决算数", "收入总计", "一千八百万")
     ),
     "IN-10 seed 004 “5,26”": Case("IN-10", "公开09表!D10", post=edit(seed004_comma_typo)),
     "IN-11 数量不是整数": Case(
@@ -417,7 +539,7 @@ ERRORS: dict[str, Case] = {
     # Excel error values, wherever the tool reads a cell
     "IN-12 公开03表金额 #REF!": Case("IN-12", "公开03表!E11", post=put("公开03表", "E11", "#REF!")),
     "IN-12 上年决算数 #DIV/0!": Case(
-        "IN-12", "上年决算数!B4", post=put("上年决算数", "B4", "#DIV/0!")
+        "IN-12", "上年决算数!B5", post=put("上年决算数", "B5", "#DIV/0!")
     ),
     "IN-12 公开12表得分 #N/A": Case("IN-12", "公开12表!I16", post=put("公开12表", "I16", "#N/A")),
     "IN-12 公开09表 #SPILL!": Case("IN-12", "公开09表!D7", post=put("公开09表", "D7", "#SPILL!")),
@@ -498,6 +620,58 @@ def _make(case: Case, make_workbook, tmp_path: Path, example_path: Path) -> Path
     return case.post(path) if case.post else path
 
 
+# --- where in checks.py each finding was made (read by tests/test_rule_sites.py) ----------
+
+#: A finding as made in reportgen/checks.py: the line of every checks.py frame on the stack
+#: when it was made, innermost first (the ``Finding(…)`` call, the ``_eq(…)`` call whose
+#: comparison failed, the call of a helper such as ``_row_sum`` and its caller's line), then
+#: its rule and cell.
+Made = tuple[tuple[int, ...], str, str]
+
+#: case name → the findings made in checks.py while the case ran. Filled as the
+#: parametrised tests below run, so tests/test_rule_sites.py only has to run the cases this
+#: session has not run.
+FIRED: dict[str, set[Made]] = {}
+
+
+@contextmanager
+def recording_sites(into: set[Made]) -> Iterator[None]:
+    """Add each finding made in reportgen/checks.py to ``into``, with its checks.py stack."""
+    real = checks.Finding
+    source = checks.__file__
+
+    def recording(*args, **kwargs):
+        finding = real(*args, **kwargs)
+        lines = []
+        frame = sys._getframe(1)
+        while frame:
+            if frame.f_code.co_filename == source:
+                lines.append(frame.f_lineno)
+            frame = frame.f_back
+        into.add((tuple(lines), finding.rule, finding.where))
+        return finding
+
+    checks.Finding = recording
+    try:
+        yield
+    finally:
+        checks.Finding = real
+
+
+@pytest.fixture(autouse=True)
+def _record_sites(request) -> Iterator[None]:
+    """Record the sites a corpus case reaches (tests with a ``name`` parameter only)."""
+    callspec = getattr(request.node, "callspec", None)
+    name = callspec.params.get("name") if callspec else None
+    if name is None:
+        yield
+        return
+    fired = FIRED.setdefault(name, set())
+    fired.clear()  # a rerun replaces what an earlier run recorded
+    with recording_sites(fired):
+        yield
+
+
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_error_names_rule_and_cell_and_nothing_is_written(
     name, make_workbook, tmp_path, example_path
@@ -562,8 +736,16 @@ WARNINGS: dict[str, Case] = {
         "项目预算!A4",
         lambda d: d.budgets.__setitem__(0, ("2013701", "一般行政管理事务", *d.budgets[0][2:])),
     ),
+    # a 公开06表 code typed wrong (30299 → 30298): a warning, the workbook's name is used
+    "R50 06表经济分类编码不在科目表": Case(
+        "R50",
+        "公开06表!D33",
+        post=edit(lambda wb: setattr(find(wb["公开06表"], "30299"), "value", "30298")),
+    ),
     "R60 预算科目在05表没有支出": Case(
-        "R60", "项目预算!A4", lambda d: d.budgets.__setitem__(0, ("2013704", "", *d.budgets[0][2:]))
+        "R60",
+        "项目预算!A18",
+        lambda d: d.budgets.append(("2013704", "", D("50000"), D("50000"), "")),
     ),
     "R61 决算≠预算且无原因": Case(
         "R61",
@@ -591,7 +773,18 @@ WARNINGS: dict[str, Case] = {
     "R92 变动超过1000%已说明原因": Case(
         "R92", "上年决算数!B18", set_kv("上年决算数", "公务接待费", D("1000"))
     ),
-    "R66 有支出无预算": Case("R66", "公开05表!K11", lambda d: d.budgets.pop(0)),
+    # the line is there, its budget is 0 (a line missing altogether is R80, an error)
+    "R66 有支出预算为零": Case(
+        "R66",
+        "公开05表!K11",
+        lambda d: d.budgets.__setitem__(0, (*d.budgets[0][:2], D(0), D(0), "")),
+    ),
+    "R81 项决算与预算相差超过5%未说明原因": Case(
+        "R81", "项目预算!A7", lambda d: d.budgets.__setitem__(3, (*d.budgets[3][:4], ""))
+    ),
+    "R81 三公决算与预算相差超过5%未说明原因": Case(
+        "R81", "公开09表!D7", set_kv("变动原因", "“三公”经费决算与预算差异原因", None)
+    ),
     "IN-22 01表左栏多出一行": Case(
         "IN-22",
         "公开01表!A20",
