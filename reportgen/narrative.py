@@ -30,7 +30,9 @@ from markupsafe import Markup, escape
 
 from .bundled import bundled_dir
 from .figures import HALF_UP, SHARE_ROUNDINGS
-from .layouts import cn_ordinal
+from . import schema
+from .layouts import LayoutError, TableLayout, cn_ordinal, load_layout_file
+from .schema import SheetSpec
 from .money import fmt_percent, fmt_wan, round_half_up
 
 DEFAULT_PACK = "sichuan-2021"
@@ -52,13 +54,27 @@ class Block:
     source: str = ""  # the template file that wrote it ("sichuan-2021/sections/…")
 
 
+#: the file that makes a folder a profile (``pack.toml``: the name of earlier versions)
+PROFILE_FILES = ("profile.toml", "pack.toml")
+
+
 @dataclass
 class Pack:
-    """A wording pack: its folder chain (child first) and its settings."""
+    """A profile: its folder chain (child first) and its merged settings.
+
+    A profile that declares ``tables`` is a *layout* (what the workbook holds and how the
+    tables look); one that only extends a layout is a *wording variant* (sections,
+    glossary, document.docx). Every file is looked up most specific first along the chain
+    (see docs/profiles.md).
+    """
 
     name: str
     dirs: list[Path]
     settings: dict = field(default_factory=dict)
+    #: the folder of each profile in the chain, by name
+    by_name: dict[str, Path] = field(default_factory=dict)
+    #: the nearest profile in the chain that declares ``tables``
+    layout_name: str = ""
 
     @property
     def decimals(self) -> int:
@@ -92,49 +108,117 @@ class Pack:
                 return p
         return None
 
+    @property
+    def tables(self) -> tuple[TableLayout, ...]:
+        """The layout's tables in printing order, each from the most specific
+        ``tables/<key>.toml`` of the chain."""
+        cached = self.__dict__.get("_tables")
+        if cached is None:
+            out = []
+            for key in self.settings.get("tables", ()):
+                path = self.find(f"tables/{key}.toml")
+                if path is None:
+                    raise TemplateProblem(f"版式“{self.layout_name}”缺少 tables/{key}.toml。")
+                try:
+                    out.append(load_layout_file(path))
+                except LayoutError as exc:
+                    raise TemplateProblem(str(exc)) from exc
+            cached = self.__dict__["_tables"] = tuple(out)
+        return cached
+
+    @property
+    def sheets(self) -> tuple[SheetSpec, ...]:
+        """The supplementary sheets: the most specific ``sheets.toml``, else the built-in
+        set (the 云南 workbook's, and that of every earlier ``reportgen init``)."""
+        cached = self.__dict__.get("_sheets")
+        if cached is None:
+            path = self.find("sheets.toml")
+            try:
+                cached = schema.load_sheets(path) if path else schema.SHEETS
+            except schema.SheetsError as exc:
+                raise TemplateProblem(str(exc)) from exc
+            self.__dict__["_sheets"] = cached
+        return cached
+
+    def sheet(self, name: str) -> SheetSpec | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    @property
+    def skip_rules(self) -> frozenset[str]:
+        return frozenset(self.settings.get("skip_rules", ()))
+
+    def format_title(self, name: str, year: int) -> str:
+        return str(self.settings.get("title", "{name}{year}年度部门决算")).format(
+            name=name, year=year
+        )
+
 
 def packs_root() -> Path:
     """The installed templates folder (top-level templates/ in a checkout)."""
     return bundled_dir("reportgen._templates")
 
 
-def available_packs(extra_root: Path | None = None) -> list[str]:
+def _profile_file(d: Path) -> Path | None:
+    return next((d / f for f in PROFILE_FILES if (d / f).exists()), None)
+
+
+def available_packs(extra_root: Path | None = None, layouts: bool | None = None) -> list[str]:
+    """Profile names (``layouts``: True only layouts, False only wording, None all;
+    ``base`` is never listed: it is not used on its own)."""
     roots = [extra_root] if extra_root else []
     roots.append(packs_root())
     names = set()
     for root in roots:
         for p in root.iterdir():
-            if (p / "pack.toml").exists():
-                names.add(p.name)
+            f = _profile_file(p) if p.is_dir() else None
+            if f is None or p.name == "base":
+                continue
+            if layouts is not None:
+                with open(f, "rb") as fh:
+                    is_layout = "tables" in tomllib.load(fh)
+                if is_layout != layouts:
+                    continue
+            names.add(p.name)
     return sorted(names)
 
 
 def load_pack(name: str = DEFAULT_PACK, extra_root: Path | None = None) -> Pack:
-    """Load pack ``name`` (looking in ``extra_root`` first), following ``extends``."""
+    """Load profile ``name`` (looking in ``extra_root`` first), following ``extends``."""
     dirs: list[Path] = []
     settings: dict = {}
+    by_name: dict[str, Path] = {}
+    layout_name = ""
     seen = set()
     current = name
     while current:
         if current in seen:
             raise TemplateProblem(f"词句包 extends 形成循环：{current}")
         seen.add(current)
-        d = None
+        d, f = None, None
         for root in ([extra_root] if extra_root else []) + [packs_root()]:
-            if (root / current / "pack.toml").exists():
+            f = _profile_file(root / current)
+            if f is not None:
                 d = root / current
                 break
-        if d is None:
+        if d is None or f is None:
             raise TemplateProblem(
                 f"找不到词句包“{current}”。可用：{'、'.join(available_packs(extra_root))}"
             )
-        with open(d / "pack.toml", "rb") as fh:
-            conf = tomllib.load(fh)
+        try:
+            with open(f, "rb") as fh:
+                conf = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise TemplateProblem(f"{f.parent.name}/{f.name} 格式错误：{exc}") from exc
         dirs.append(d)
+        by_name[current] = d
+        if not layout_name and "tables" in conf:
+            layout_name = current
         for k, v in conf.items():
             settings.setdefault(k, v)
         current = conf.get("extends", "")
-    return Pack(name, dirs, settings)
+        if not current and name != "base" and "base" not in seen:
+            current = "base"  # every chain ends in the national defaults
+    return Pack(name, dirs, settings, by_name, layout_name)
 
 
 # --- filters ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ EXAMPLE_MARK = "示例："
 @dataclass(frozen=True)
 class Field:
     label: str  # printed in column A of the sheet; the key the importer looks for
-    kind: str  # "text" | "money" | "int" | "year" | "choice"
+    kind: str  # "text" | "money" | "int" | "number" | "year" | "choice"
     required: bool = False
     help: str = ""
     absent: str = ""  # what the document says when the value is left empty
@@ -33,6 +33,18 @@ class Field:
     example: str = ""
     #: read from workbooks of an earlier format, no longer written by ``reportgen init``
     legacy: bool = False
+    #: the name the model keeps the value under (default: the label), so a profile can
+    #: print its own wording ("收入支出总计") for a figure others call "收入总计"
+    key: str = ""
+    #: a figure a layout gives here rather than in a table: "t09.abroad_groups.actual"
+    #: puts the value (and this cell) where a table of another layout would hold it
+    supplies: str = ""
+    #: 上年决算数 the document cannot do without (error R71 when empty, new units aside)
+    required_prior: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.key or self.label
 
 
 @dataclass(frozen=True)
@@ -444,3 +456,79 @@ SHEETS: tuple[SheetSpec, ...] = (
     OVERALL_PERFORMANCE,
 )
 BY_NAME = {s.name: s for s in SHEETS}
+
+
+# --- sheets as data (a profile's sheets.toml) ------------------------------------------
+
+_KINDS = ("kv", "budget", "sections", "units")
+_FIELD_KINDS = ("text", "money", "int", "number", "year", "choice")
+
+
+class SheetsError(ValueError):
+    """A profile's sheets.toml is wrong; the message names the file and the sheet."""
+
+
+def _field(d: dict, where: str) -> Field:
+    if not d.get("label") or d.get("kind", "text") not in _FIELD_KINDS:
+        raise SheetsError(
+            f"{where}：项目缺少 label，或 kind 不是 {'、'.join(_FIELD_KINDS)}：{d}"
+        )
+    choices = tuple(d.get("choices", ()))
+    aliases = NATURE_ALIASES if d.get("aliases") == "natures" else ()
+    if d.get("choices") == "natures":
+        choices = UNIT_NATURES
+    return Field(
+        label=str(d["label"]),
+        kind=str(d.get("kind", "text")),
+        required=bool(d.get("required", False)),
+        help=str(d.get("help", "")),
+        absent=str(d.get("absent", "")),
+        choices=choices,
+        aliases=aliases,
+        example=str(d.get("example", "")),
+        key=str(d.get("key", "")),
+        supplies=str(d.get("supplies", "")),
+        required_prior=bool(d.get("required_prior", False)),
+    )
+
+
+def sheets_from_dict(conf: dict, where: str = "sheets.toml") -> tuple[SheetSpec, ...]:
+    """The sheets a profile asks for: ``use = "单位基本情况"`` takes a built-in sheet as
+    it is; otherwise the sheet is described in full (see docs/profiles.md)."""
+    out = []
+    for d in conf.get("sheet", ()):
+        if "use" in d:
+            if d["use"] not in BY_NAME:
+                raise SheetsError(
+                    f"{where}：没有名为“{d['use']}”的内置补充信息表（可用：{'、'.join(BY_NAME)}）。"
+                )
+            out.append(BY_NAME[d["use"]])
+            continue
+        name, kind = d.get("name"), d.get("kind", "kv")
+        if not name or kind not in _KINDS:
+            raise SheetsError(f"{where}：表缺少 name，或 kind 不是 {'、'.join(_KINDS)}。")
+        out.append(
+            SheetSpec(
+                name=str(name),
+                kind=kind,
+                purpose=str(d.get("purpose", "")),
+                fields=tuple(_field(f, f"{where}“{name}”") for f in d.get("fields", ())),
+                unit=str(d.get("unit", "")),
+                example=tuple(d.get("example", ())),
+                blank_rows=int(d.get("blank_rows", 0)),
+            )
+        )
+    names = [s.name for s in out]
+    if len(set(names)) != len(names):
+        raise SheetsError(f"{where}：表名重复。")
+    return tuple(out)
+
+
+def load_sheets(path) -> tuple[SheetSpec, ...]:
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            return sheets_from_dict(tomllib.load(fh), str(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise SheetsError(f"{path}：TOML 格式错误：{exc}") from exc
