@@ -10,7 +10,7 @@ the loader, and the default layout (``yunnan-2021``: the 云南 公开01–09表
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 #: What a negative amount means, said per column (and per labelled row where a row is a
 #: balance in a table of flows). Read by the importer (a negative budget is an error,
@@ -162,10 +162,10 @@ def cn_ordinal(i: int) -> str:
     return CN_NUMERALS[i - 1]
 
 
-
 #: 人员经费 = 工资福利支出 + 对个人和家庭的补助; everything else in 基本支出 is 公用经费
 #: (national: every layout's 基本支出 splits this way).
 PERSONNEL_CLASSES = ("301", "303")
+
 
 def normalize_label(text: object) -> str:
     """Compare labels the way a person reads them: no spaces, unified quotes/brackets."""

@@ -28,12 +28,12 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from . import schema
 from .bundled import bundled_dir
 from .figures import HALF_UP, SHARE_ROUNDINGS
-from . import schema
 from .layouts import LayoutError, TableLayout, cn_ordinal, load_layout_file
-from .schema import SheetSpec
 from .money import fmt_percent, fmt_wan, round_half_up
+from .schema import SheetSpec
 
 DEFAULT_PACK = "sichuan-2021"
 #: the rounding note of a pack that does not set ``rounding_note``

@@ -470,9 +470,7 @@ class SheetsError(ValueError):
 
 def _field(d: dict, where: str) -> Field:
     if not d.get("label") or d.get("kind", "text") not in _FIELD_KINDS:
-        raise SheetsError(
-            f"{where}：项目缺少 label，或 kind 不是 {'、'.join(_FIELD_KINDS)}：{d}"
-        )
+        raise SheetsError(f"{where}：项目缺少 label，或 kind 不是 {'、'.join(_FIELD_KINDS)}：{d}")
     choices = tuple(d.get("choices", ()))
     aliases = NATURE_ALIASES if d.get("aliases") == "natures" else ()
     if d.get("choices") == "natures":
