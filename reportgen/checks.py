@@ -7,14 +7,17 @@ was expected and what was found. Amounts are compared exactly, in 元.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from decimal import Decimal
 
 from . import codes
 from .findings import ERROR, WARNING, Finding
-from .layouts import NONNEG, PERSONNEL_CLASSES, SUMMARY_INCOME_ITEMS
-from .model import Cell, Report, Row, Table
+from .layouts import BY_KEY as DEFAULT_TABLES
+from .layouts import NONNEG, PERSONNEL_CLASSES
+from .model import Cell, Report, Row, Table, Unpublished
 from .money import TEN_THOUSAND, ZERO, round_half_up
 
 Rule = Callable[[Report], Iterable[Finding]]
@@ -89,14 +92,15 @@ def r01(rep: Report):
     t = rep.table("t01")
     if not t:
         return []
-    parts = _sum(t.item(it.key) for it in SUMMARY_INCOME_ITEMS)
+    sources = t.layout.extra["left"]
+    parts = _sum(t.item(it.key) for it in sources)
     return _eq(
         "R01",
         "公开01表 本年收入合计不等于各项收入之和。",
         t.item_cells.get("income_total", {}).get("amount"),
         parts,
         t.item("income_total"),
-        terms=len(SUMMARY_INCOME_ITEMS) + 1,
+        terms=len(sources) + 1,
     )
 
 
@@ -220,7 +224,7 @@ def r13(rep: Report):
             a.item("gpb"),
             b.item("gpb"),
         )
-    if b and c:
+    if b and c and c.has("income_total"):
         out += _eq(
             "R13",
             "公开05表 本年收入合计与公开04表 一般公共预算财政拨款收入不一致。",
@@ -348,6 +352,10 @@ def r20(rep: Report):
 
 
 def _row_sum(t: Table, rule_id: str, total: str, parts: list[str], what: str) -> list[Finding]:
+    """``total`` = Σ ``parts`` on the 合计 row and every row; not checked where the layout
+    does not publish one of the columns (上海 表5 has no 人员经费 column)."""
+    if not all(t.has(k) for k in (total, *parts)):
+        return []
     out = []
     for row in ([] if not t.total else [None]) + t.rows:
         vals, cells = (t.total, t.total_cells) if row is None else (row.values, row.cells)
@@ -421,7 +429,10 @@ def r23(rep: Report):
 
 
 def _balance(t: Table, rule_id: str) -> list[Finding]:
-    """年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出, on the 合计 row and every 科目."""
+    """年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出, on the 合计 row and every 科目
+    (where the layout publishes the four columns)."""
+    if not all(t.has(k) for k in ("open_total", "income_total", "exp_total", "close_total")):
+        return []
     out = []
     for row in ([None] if t.total else []) + t.rows:
         vals, cells = (t.total, t.total_cells) if row is None else (row.values, row.cells)
@@ -622,7 +633,8 @@ def r40(rep: Report):
     if not t:
         return []
     out = []
-    for col, what in (("budget", "预算数"), ("actual", "决算统计数")):
+    for col in ("budget", "actual"):
+        what = next(c.label for c in t.layout.columns if c.key == col)
 
         def v(k, col=col):
             return (t.items.get(k) or {}).get(col) or ZERO
@@ -646,7 +658,7 @@ def r40(rep: Report):
             v("car_total"),
             terms=3,
         )
-        if col == "actual":
+        if col == "actual" and t.has("reception_domestic"):
             out += _eq(
                 "R40",
                 "公开09表 公务接待费不等于国内接待费与国（境）外接待费之和。",
@@ -1652,14 +1664,39 @@ def p10(rep: Report):
     ]
 
 
-def run_checks(report: Report) -> list[Finding]:
-    """Every rule over the report, in rule order."""
+def run_checks(report: Report, skip: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every rule over the report, in rule order. A rule that needs a figure the layout
+    does not publish does not apply (:class:`~reportgen.model.Unpublished`), nor does one
+    the profile lists in ``skip_rules``. Messages name the tables as the layout does."""
     in_wan = any(t.unit == "万元" for t in report.tables.values())
     token = _HALF_UNIT.set(Decimal("50") if in_wan else ZERO)
     try:
         findings: list[Finding] = []
-        for _rid, _desc, fn in RULES:
-            findings.extend(fn(report))
-        return findings
+        for rid, _desc, fn in RULES:
+            if rid in skip:
+                continue
+            try:
+                findings.extend(fn(report))
+            except Unpublished:
+                continue
+        return _named(report, findings)
     finally:
         _HALF_UNIT.reset(token)
+
+
+def _named(report: Report, findings: list[Finding]) -> list[Finding]:
+    """Rules speak of tables by their 云南 numbers (公开05表); a layout that numbers its
+    tables otherwise, or not at all, reads its own name in their place."""
+    names = {
+        DEFAULT_TABLES[key].number: t.layout.name
+        for key, t in report.tables.items()
+        if key in DEFAULT_TABLES and t.layout.number != DEFAULT_TABLES[key].number
+    }
+    if not names:
+        return findings
+    pattern = re.compile("|".join(map(re.escape, names)))
+
+    def rename(text: str) -> str:
+        return pattern.sub(lambda m: names[m.group(0)], text)
+
+    return [dataclasses.replace(f, message=rename(f.message)) for f in findings]

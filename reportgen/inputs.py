@@ -17,14 +17,13 @@ import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
-from . import codes, schema
+from . import codes, headers, schema
 from .evaluation_inputs import read_evaluations
 from .findings import ERROR, WARNING, Finding
 from .layouts import (
     BUDGET,
     FUNCTION_CLASSES_2021,
     LAYOUTS,
-    SANGONG_COUNT_KEYS,
     TableLayout,
     normalize_label,
 )
@@ -190,23 +189,35 @@ def _places(unit: str) -> int:
 
 # --- locating tables ----------------------------------------------------------------
 
-#: normalized titles, longest first: "财政拨款收入支出决算总表" is tried before the
-#: "收入支出决算总表" it ends with
-_TITLES = sorted(((normalize_label(lay.title), lay) for lay in LAYOUTS), key=lambda t: -len(t[0]))
 #: what may stand before a title in its cell: a year, optionally after the unit's name
 #: ("2021年度", "玉溪市互联网信息办公室2021年度")
 _TITLE_PREFIX = re.compile(r"^[^:，。；,;“”]{0,60}?20\d{2}年度?$")
 #: …and after it: the table's number ("（公开01表）")
 _TITLE_SUFFIX = re.compile(r"（?公开\d{2}表）?$")
+#: by the layouts' identities (a layout holds dicts: not hashable); the value keeps the
+#: layouts alive so an id is never reused while cached
+_TITLE_CACHE: dict[tuple[int, ...], tuple[tuple, list[tuple[str, TableLayout]]]] = {}
 
 
-def title_layout(text: object) -> TableLayout | None:
-    """The 公开表 whose title ``text`` is: exactly, or with a year prefix or number suffix."""
+def _titles(layouts: tuple[TableLayout, ...]) -> list[tuple[str, TableLayout]]:
+    """Normalized titles and aliases, longest first: "财政拨款收入支出决算总表" is tried
+    before the "收入支出决算总表" it ends with."""
+    key = tuple(map(id, layouts))
+    cached = _TITLE_CACHE.get(key)
+    if cached is None:
+        pairs = [(normalize_label(t), lay) for lay in layouts for t in (lay.title, *lay.aliases)]
+        cached = _TITLE_CACHE[key] = (tuple(layouts), sorted(pairs, key=lambda t: -len(t[0])))
+    return cached[1]
+
+
+def title_layout(text: object, layouts: tuple[TableLayout, ...] = LAYOUTS) -> TableLayout | None:
+    """The table of ``layouts`` whose title ``text`` is: exactly, or with a year prefix or
+    number suffix."""
     if not isinstance(text, str) or "表" not in text:
         return None
     t = normalize_label(text)
     bare = _TITLE_SUFFIX.sub("", t)
-    for title, lay in _TITLES:
+    for title, lay in _titles(layouts):
         for candidate in (t, bare):
             if candidate == title:
                 return lay
@@ -215,13 +226,15 @@ def title_layout(text: object) -> TableLayout | None:
     return None
 
 
-def find_tables(grids: list[Grid]) -> list[tuple[TableLayout, Grid, int, int]]:
-    """Every (layout, grid, row, col) where a 公开表 title stands, in workbook order."""
+def find_tables(
+    grids: list[Grid], layouts: tuple[TableLayout, ...] = LAYOUTS
+) -> list[tuple[TableLayout, Grid, int, int]]:
+    """Every (layout, grid, row, col) where a table title stands, in workbook order."""
     found = []
     for g in grids:
         for r, row in enumerate(g.rows):
             for c, v in enumerate(row):
-                lay = title_layout(v)
+                lay = title_layout(v, layouts)
                 if lay:
                     found.append((lay, g, r, c))
     return found
@@ -298,22 +311,90 @@ def _numbering_row(grid: Grid, start: int, end: int, n: int) -> tuple[int, list[
     return None
 
 
+_DATA_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
+
+
+def _data_start(g: Grid, start: int, end: int) -> int | None:
+    """The first row under a coded table's header: a 科目编码 or 合计/总计 in the
+    first columns (the header above it holds only words)."""
+    for r in range(start + 1, min(end, start + 15)):
+        for c in range(min(5, len(g.rows[r]))):
+            t = normalize_label(g.text(r, c))
+            if _DATA_CODE.match(t) or t in ("合计", "总计"):
+                return r
+    return None
+
+
+def _header_top(g: Grid, start: int, end: int) -> int:
+    """The first header row: the row after the title and the 单位 line(s)."""
+    top = start + 1
+    for r in range(start + 1, min(end, start + 6)):
+        texts = [normalize_label(g.text(r, c)) for c in range(len(g.rows[r]))]
+        filled = [t for t in texts if t]
+        if filled and all(
+            _AMOUNT_UNIT.search(t)
+            or _BARE_UNIT.match(t)
+            or t.startswith(("部门:", "编制单位:"))
+            or _YEAR.search(t)
+            for t in filled
+        ):
+            top = r + 1
+        elif filled:
+            break
+    return top
+
+
+def _header_columns(
+    rd: Reader, lay: TableLayout, g: Grid, start: int, end: int
+) -> tuple[int, list[int]] | None:
+    """(last header row, column of each amount) found by header words (no 栏次 row)."""
+    first_data = _data_start(g, start, end)
+    if first_data is None:
+        first_data = next(
+            (r for r in range(start + 1, end) if normalize_label(g.text(r, 0)).startswith("注")),
+            None,
+        )
+    top = _header_top(g, start, end)
+    width = max((len(g.rows[r]) for r in range(start, min(end, len(g.rows)))), default=0)
+    if first_data is None or first_data <= top:
+        rd.error("IN-20", f"{lay.name} 找不到表头，无法确定金额列。", g.cell(start, 0))
+        return None
+    paths = headers.header_paths(g, top, first_data, width)
+    cols = headers.locate(paths, [c.words for c in lay.columns])
+    missing = [c for c, col in zip(lay.columns, cols, strict=True) if col is None]
+    if missing:
+        rd.error(
+            "IN-20",
+            f"{lay.name} 表头中找不到栏目：{'、'.join('/'.join(c.words) for c in missing)}。",
+            g.cell(top, 0),
+            "表头文字与模板一致",
+            "无",
+        )
+        return None
+    return first_data - 1, [c for c in cols if c is not None]
+
+
 # --- table readers ------------------------------------------------------------------
 
 
 def _read_coded(
     rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str, table: Table
 ) -> None:
-    num = _numbering_row(g, start, end, len(lay.columns))
+    num = (
+        _numbering_row(g, start, end, len(lay.columns))
+        if lay.column_numbers
+        else _header_columns(rd, lay, g, start, end)
+    )
     if not num:
-        rd.error(
-            "IN-20",
-            f"{lay.number}{lay.title} 找不到栏次行（1、2、3…），无法确定金额列。",
-            g.cell(start, 0),
-        )
+        if lay.column_numbers:
+            rd.error(
+                "IN-20",
+                f"{lay.number}{lay.title} 找不到栏次行（1、2、3…），无法确定金额列。",
+                g.cell(start, 0),
+            )
         return
     head_row, cols = num
-    first_val = cols[0]
+    first_val = min(cols)
     level_cols = _level_columns(g, start, head_row, first_val)
     context = ["", ""]  # the 类 and 款 codes of the rows above (for blank code columns)
     for r in range(head_row + 1, end):
@@ -321,7 +402,7 @@ def _read_coded(
         joined = normalize_label("".join(texts))
         if not joined and not any(g.text(r, c) for c in cols):
             continue
-        if joined.startswith("注") or "此表为空" in joined or "故此表为空" in joined:
+        if joined.startswith(("注", "说明")) or "此表为空" in joined or "故此表为空" in joined:
             break
         if "栏次" in joined or "科目名称" in joined or normalize_label(lay.title) in joined:
             continue  # a repeated header on a continuation page
@@ -419,11 +500,9 @@ def _match_item(label: str, items, used: set[str]):
 _CLASS_BY_NAME = {name: code for code, name in FUNCTION_CLASSES_2021}
 
 
-def _read_summary(
-    rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str, table: Table
-) -> None:
-    ex = lay.extra
-    n_right = len(ex["right_cols"])
+def _summary_by_numbers(g: Grid, start: int, end: int, n_right: int):
+    """(head row, left label col, left amount col, right label col, right amount cols)
+    from the 栏次 row of a two-sided summary table (its "栏次" marks)."""
     head = None
     for r in range(start, min(end, start + 12)):
         marks = [c for c in range(len(g.rows[r])) if normalize_label(g.text(r, c)).startswith("栏")]
@@ -431,12 +510,7 @@ def _read_summary(
             head = (r, marks[0], marks[1])
             break
     if not head:
-        rd.error(
-            "IN-20",
-            f"{lay.number}{lay.title} 找不到栏次行，无法确定收入、支出两栏。",
-            g.cell(start, 0),
-        )
-        return
+        return None
     head_row, left_label, right_label = head
     left_amount = (
         next(c for c in range(left_label + 1, right_label) if g.text(head_row, c).isdigit())
@@ -448,6 +522,51 @@ def _read_summary(
     ][:n_right]
     if len(right_amounts) < n_right:
         right_amounts = list(range(right_label + 2, right_label + 2 + n_right))
+    return head_row, left_label, left_amount, right_label, right_amounts
+
+
+def _summary_by_words(lay: TableLayout, g: Grid, start: int, end: int):
+    """The same from the header words: the row with two 项目 cells; the left amount under
+    the left side's column words, the right amounts under the right columns' words."""
+    for r in range(start + 1, min(end, start + 12)):
+        items = [
+            c for c in range(len(g.rows[r])) if normalize_label(g.text(r, c)).startswith("项目")
+        ]
+        if len(items) < 2:
+            continue
+        left_label, right_label = items[0], items[1]
+        top = _header_top(g, start, end)
+        width = max(len(g.rows[k]) for k in range(top, r + 1))
+        paths = headers.header_paths(g, top, r + 1, width)
+        (left_amount,) = headers.locate(paths[:right_label], [("决算数",)], left_label + 1)
+        if left_amount is None:  # the left side has one amount column, whatever its name
+            left_amount = left_label + 1
+        right_cols = [next(c for c in lay.columns if c.key == k) for k in lay.extra["right_cols"]]
+        right_amounts = headers.locate(paths, [c.words for c in right_cols], right_label + 1)
+        if any(c is None for c in right_amounts):
+            return None
+        return r, left_label, left_amount, right_label, right_amounts
+    return None
+
+
+def _read_summary(
+    rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str, table: Table
+) -> None:
+    ex = lay.extra
+    located = (
+        _summary_by_numbers(g, start, end, len(ex["right_cols"]))
+        if lay.column_numbers
+        else _summary_by_words(lay, g, start, end)
+    )
+    if not located:
+        rd.error(
+            "IN-20",
+            f"{lay.name}{'' if not lay.number else lay.title} "
+            f"找不到{'栏次行' if lay.column_numbers else '表头（项目、决算数）'}，无法确定收入、支出两栏。",
+            g.cell(start, 0),
+        )
+        return
+    head_row, left_label, left_amount, right_label, right_amounts = located
     left_items = list(ex["left"]) + list(ex["left_tail"])
     right_tail = list(ex["right_tail"])
     used_left: set[str] = set()
@@ -585,7 +704,7 @@ def _read_items(
         if not it:
             continue
         used.add(it.key)
-        if it.key in SANGONG_COUNT_KEYS:
+        if it.count:
             table.items[it.key] = {"budget": None, "actual": rd.count(g, r, actual_c)}
         else:
             table.items[it.key] = {
@@ -604,16 +723,71 @@ def _read_items(
         )
 
 
+def _read_pairs(
+    rd: Reader, lay: TableLayout, g: Grid, start: int, end: int, unit: str, table: Table
+) -> None:
+    """A horizontal table of (预算数, 决算数) pairs, one pair per item, one data row
+    (上海 财政拨款“三公”经费支出决算表): each item found by the header words above its pair."""
+    pair_row = next(
+        (
+            r
+            for r in range(start + 1, min(end, start + 12))
+            if sum(normalize_label(g.text(r, c)) == "预算数" for c in range(len(g.rows[r]))) >= 2
+        ),
+        None,
+    )
+    if pair_row is None:
+        rd.error("IN-20", f"{lay.name} 找不到“预算数”“决算数”表头行。", g.cell(start, 0))
+        return
+    top = _header_top(g, start, end)
+    width = len(g.rows[pair_row])
+    paths = headers.header_paths(g, top, pair_row + 1, width)
+    items = list(lay.extra["items"])
+    budget_cols = headers.locate(paths, [(*it.header, "预算数") for it in items])
+    data_row = next(
+        (r for r in range(pair_row + 1, end) if any(g.text(r, c) for c in range(width))), None
+    )
+    missing = [it.label for it, c in zip(items, budget_cols, strict=True) if c is None]
+    if missing:
+        rd.error(
+            "IN-20",
+            f"{lay.name} 表头中找不到：{'、'.join(missing)}。",
+            g.cell(top, 0),
+            "表头文字与模板一致",
+            "无",
+        )
+        return
+    for it, c in zip(items, budget_cols, strict=True):
+        assert c is not None
+        actual_c = c + 1
+        cells = {
+            "budget": g.cell(data_row or pair_row + 1, c),
+            "actual": g.cell(data_row or pair_row + 1, actual_c),
+        }
+        if data_row is None or normalize_label(g.text(data_row, 0)).startswith("注"):
+            values = {"budget": None, "actual": None}
+        else:
+            values = {
+                "budget": rd.amount(g, data_row, c, unit, budget=True),
+                "actual": rd.amount(g, data_row, actual_c, unit),
+            }
+        table.items[it.key] = values
+        table.item_cells[it.key] = cells
+
+
 _READERS = {
     "coded": _read_coded,
     "summary": _read_summary,
     "economic": _read_economic,
     "items": _read_items,
+    "pairs": _read_pairs,
 }
 
 
-def read_tables(rd: Reader, grids: list[Grid]) -> dict[str, Table]:
-    found = find_tables(grids)
+def read_tables(
+    rd: Reader, grids: list[Grid], layouts: tuple[TableLayout, ...] = LAYOUTS
+) -> dict[str, Table]:
+    found = find_tables(grids, layouts)
     starts: dict[str, list[int]] = {}
     for _lay, g, r, _c in found:
         starts.setdefault(g.name, []).append(r)
@@ -660,8 +834,8 @@ def read_tables(rd: Reader, grids: list[Grid]) -> dict[str, Table]:
             rd.path.name,
         )
         return tables
-    for lay in LAYOUTS:
-        if lay.key not in tables:
+    for lay in layouts:
+        if lay.key not in tables and lay.required:
             rd.error(
                 "IN-06",
                 f"工作簿中找不到{lay.number}“{lay.title}”（按表名查找）。",

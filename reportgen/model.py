@@ -19,6 +19,11 @@ if TYPE_CHECKING:  # evaluation imports Cell from here
     from .evaluation import OverallEvaluation, ProjectEvaluation
 
 
+class Unpublished(LookupError):
+    """A figure the table's layout does not publish (not the same as zero): a check that
+    needs it does not apply to this layout, a sentence that needs it is not written."""
+
+
 @dataclass(frozen=True)
 class Cell:
     """Where a value was read: sheet name and A1 reference."""
@@ -46,7 +51,15 @@ class Row:
         return {3: "类", 5: "款", 7: "项"}.get(len(self.code), "")
 
     def amount(self, key: str) -> Decimal:
-        return self.values.get(key) or ZERO
+        """The row's amount in column ``key`` (0 when blank); :class:`Unpublished` when
+        the layout has no such column (every published column is in ``values``)."""
+        if key not in self.values:
+            raise Unpublished(key)
+        return self.values[key] or ZERO
+
+
+#: the 合计 figures of an economic table (人员经费合计, 公用经费合计)
+_TOTAL_KEYS = frozenset({"personnel", "public"})
 
 
 @dataclass
@@ -68,10 +81,32 @@ class Table:
     year: int | None = None
     year_cell: Cell | None = None
 
+    #: items a supplementary sheet gave (figures this layout does not print in the table)
+    supplied: set[str] = field(default_factory=set)
+
+    def has(self, key: str) -> bool:
+        """Whether the layout publishes item ``key`` ("R:…" for a summary's right side) or
+        column ``key``, or a sheet supplied it."""
+        lay = self.layout
+        return (
+            key in self.supplied
+            or key in lay.column_keys
+            or (key in _TOTAL_KEYS and lay.kind == "economic")
+            or lay.item(key) is not None
+        )
+
     def item(self, key: str, col: str = "amount") -> Decimal:
+        """A labelled row's amount (0 when blank); :class:`Unpublished` when the layout
+        has no such row and no sheet supplied it."""
+        if key not in self.items and not self.has(key):
+            raise Unpublished(f"{self.layout.key}.{key}")
         return (self.items.get(key) or {}).get(col) or ZERO
 
     def total_of(self, col: str) -> Decimal:
+        """The 合计 row's amount in ``col`` (0 when blank); :class:`Unpublished` when the
+        layout has no such column."""
+        if col not in self.total and not self.has(col):
+            raise Unpublished(f"{self.layout.key}.{col}")
         return self.total.get(col) or ZERO
 
     @property
@@ -131,6 +166,10 @@ class BudgetLine:
     adjusted: Decimal | None
     reason: str
     where: Cell
+    #: 资金性质: 一般公共预算 (the default), 政府性基金 or 国有资本经营
+    fund: str = "一般公共预算"
+    #: what the 项 is mainly spent on ("主要用于：…")
+    purpose: str = ""
 
 
 @dataclass
@@ -142,6 +181,9 @@ class Report:
     prior: dict[str, Decimal] = field(default_factory=dict)
     prior_cells: dict[str, Cell] = field(default_factory=dict)
     budgets: dict[str, BudgetLine] = field(default_factory=dict)
+    #: budgets of 政府性基金 / 国有资本经营 项 (fund -> code -> line), for layouts that
+    #: state each 项 against its 年初预算
+    fund_budgets: dict[str, dict[str, BudgetLine]] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
     facts: dict[str, dict[str, object]] = field(default_factory=dict)
     fact_cells: dict[str, dict[str, Cell]] = field(default_factory=dict)

@@ -66,6 +66,9 @@ class Grid:
     rows: list[list[object]]
     #: the :class:`ExcelError` cells a reader has looked at, (row, col) in reading order
     errors_read: dict[tuple[int, int], ExcelError] = field(default_factory=dict)
+    #: merged ranges (first row, first col, last row, last col), 0-based, inclusive: a
+    #: header label spans the columns it stands over (see reportgen.headers)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def cell(self, r: int, c: int) -> Cell:
         return Cell(self.name, f"{get_column_letter(c + 1)}{r + 1}")
@@ -214,6 +217,11 @@ def _grid_from_rows(
             break
         out.append((pad + [_value(v) for v in row])[:MAX_COLS])
     grid = Grid(name, out)
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # not every format calamine reads reports merges
+        ranges = []
+    grid.merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
     _mark_errors([grid], {name: errors})
     while out and all(v is None for v in out[-1]):
         out.pop()
