@@ -33,8 +33,9 @@ from . import __version__
 from .atomic import explain
 from .codes import load_table
 from .findings import InputError, has_errors, to_text
-from .narrative import Pack, TemplateProblem, load_pack
+from .narrative import Pack, TemplateProblem
 from .paths import safe_filename
+from .profiles import packs_for
 
 SUCCESS, WARNED, FAILED, CRASHED = "成功", "有警告", "有错误", "异常"
 MANIFEST = ".reportgen-manifest.json"
@@ -107,7 +108,7 @@ def run_unit(
     src: str,
     unit: str,
     out_dir: str,
-    template: str,
+    template: str | None,
     template_dir: str | None,
     pdf: bool,
     codes_files: tuple[str, ...] = (),
@@ -187,7 +188,7 @@ def unit_folder(unit: str) -> Path:
     return Path(*(safe_filename(p) for p in parts)) if parts else Path("未命名")
 
 
-def warm_up(template: str, template_dir: str | None) -> None:
+def warm_up(template: str | None, template_dir: str | None) -> None:
     """Import and load everything once in the parent, so forked workers start warm:
     modules, fonts, the wording pack's compiled templates, matplotlib's glyph cache."""
     import gc
@@ -197,10 +198,10 @@ def warm_up(template: str, template_dir: str | None) -> None:
     from .narrative import make_env
 
     charts.setup_fonts()
-    pack = load_pack(template, Path(template_dir) if template_dir else None)
-    env = make_env(pack)
-    for name in pack.settings.get("sections", []):
-        env.get_template(f"sections/{name}")
+    for pack in packs_for(template, Path(template_dir) if template_dir else None):
+        env = make_env(pack)
+        for name in pack.settings.get("sections", []):
+            env.get_template(f"sections/{name}")
     labels = "0123456789.,%万元年度收入支出总计合计基本项目一般公共预算财政拨款政府性基金"
     charts.draw(
         charts.ChartSpec(
@@ -285,7 +286,7 @@ def run_batch(
     input_dir: str | Path,
     out_dir: str | Path,
     jobs: int | None = None,
-    template: str = "sichuan-2021",
+    template: str | None = None,
     template_dir: str | Path | None = None,
     pdf: bool = False,
     force: bool = False,
@@ -308,8 +309,8 @@ def run_batch(
     except OSError as exc:
         raise explain(exc, out_dir) from exc
     _remove_stale_temporaries(out_dir)
-    pack = load_pack(template, Path(template_dir) if template_dir else None)
-    pack_hash = pack_fingerprint(pack)
+    packs = packs_for(template, Path(template_dir) if template_dir else None)
+    pack_hash = hashlib.sha256("".join(map(pack_fingerprint, packs)).encode()).hexdigest()
     code_files = tuple(str(p) for p in codes_files)
     load_table([Path(p) for p in code_files])  # fail fast, before any unit
     settings: dict = {"template": template, "pdf": pdf}

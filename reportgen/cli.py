@@ -18,7 +18,7 @@ import click
 from . import __version__
 from .atomic import OutputError
 from .findings import has_errors, to_json, to_text
-from .narrative import DEFAULT_PACK, TemplateProblem, available_packs
+from .narrative import TemplateProblem, available_packs
 from .paths import UnsafePath
 
 #: Exit code when the output folder cannot be written (see the module docstring).
@@ -58,7 +58,13 @@ def main() -> None:
     show_default=True,
     help="输出目录",
 )
-@click.option("-t", "--template", default=DEFAULT_PACK, show_default=True, help="词句包名称")
+@click.option("-t", "--template", default=None, help="词句包名称（默认：所识别版式的默认词句包）")
+@click.option(
+    "--profile",
+    default=None,
+    metavar="NAME",
+    help="版式名称（如 yunnan-2021、shanghai-2024；默认按工作簿中的表自动识别）",
+)
 @click.option(
     "--template-dir",
     type=click.Path(path_type=Path),
@@ -75,7 +81,8 @@ def main() -> None:
 def build(
     input_path: Path,
     out_dir: Path,
-    template: str,
+    template: str | None,
+    profile: str | None,
     template_dir: Path | None,
     make_pdf: bool,
     codes_files: tuple[Path, ...],
@@ -93,6 +100,7 @@ def build(
             template_dir,
             codes_files,
             computed_scores=computed_scores,
+            profile=profile,
         )
     except InputError as exc:
         click.echo(to_text(exc.findings), err=True)
@@ -129,7 +137,13 @@ def build(
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None, help="工作进程数（默认：CPU 核数）"
 )
-@click.option("-t", "--template", default=DEFAULT_PACK, show_default=True, help="词句包名称")
+@click.option("-t", "--template", default=None, help="词句包名称（默认：所识别版式的默认词句包）")
+@click.option(
+    "--profile",
+    default=None,
+    metavar="NAME",
+    help="版式名称（如 yunnan-2021、shanghai-2024；默认按工作簿中的表自动识别）",
+)
 @click.option(
     "--template-dir", type=click.Path(path_type=Path), default=None, help="自定义词句包目录"
 )
@@ -140,13 +154,22 @@ def batch(
     input_dir: Path,
     out_dir: Path,
     jobs: int | None,
-    template: str,
+    template: str | None,
+    profile: str | None,
     template_dir: Path | None,
     make_pdf: bool,
     force: bool,
     codes_files: tuple[Path, ...],
 ) -> None:
     """为 INPUT_DIR 下的每个工作簿生成文档，并写出 汇总.xlsx、汇总.json。"""
+    if profile and not template:
+        from .profiles import wording_for
+
+        try:
+            template = wording_for(profile, template_dir)
+        except TemplateProblem as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
     from .batch import run_batch
     from .codes import CodeFileError
 
@@ -188,23 +211,67 @@ def batch(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @codes_option
-def check(input_path: Path, fmt: str, codes_files: tuple[Path, ...]) -> None:
+@click.option(
+    "--profile",
+    default=None,
+    metavar="NAME",
+    help="版式名称（默认按工作簿中的表自动识别，并打印识别结果）",
+)
+@click.option(
+    "--template-dir", type=click.Path(path_type=Path), default=None, help="自定义版式目录"
+)
+def check(
+    input_path: Path,
+    fmt: str,
+    codes_files: tuple[Path, ...],
+    profile: str | None,
+    template_dir: Path | None,
+) -> None:
     """只审核工作簿（勾稽关系），不生成文档。有错误时退出码为 2。"""
-    from .pipeline import check as do_check
+    from .pipeline import check_profile
 
     try:
-        _report, findings = do_check(input_path, codes_files)
+        _report, findings, pack = check_profile(
+            input_path, codes_files, profile, template_dir=template_dir
+        )
+        lines = _profile_lines(input_path, profile, pack, template_dir)
+    except TemplateProblem as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     except Exception:  # noqa: BLE001
         traceback.print_exc()
         sys.exit(1)
+    for line in lines:  # with --format json stdout stays pure JSON
+        click.echo(line, err=fmt == "json")
     click.echo(to_json(findings) if fmt == "json" else to_text(findings))
     sys.exit(2 if has_errors(findings) else 0)
+
+
+def _profile_lines(path: Path, profile: str | None, pack, template_dir: Path | None) -> list[str]:
+    """Which layout the workbook was read as; when none fits, what each layout found."""
+    from .findings import InputError
+    from .profiles import detect
+    from .sheets import load_grids
+
+    if profile and pack is not None:
+        return [f"版式：{pack.layout_name}（按 --profile 指定）"]
+    try:
+        grids, _found = load_grids(path)
+    except InputError:
+        return []
+    return detect(grids, template_dir).lines()
 
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
-def init(path: Path, force: bool) -> None:
+@click.option(
+    "--profile",
+    default=None,
+    metavar="NAME",
+    help="写出哪个版式的空白工作簿（默认 yunnan-2021；可选见 reportgen packs）",
+)
+def init(path: Path, force: bool, profile: str | None) -> None:
     """写出一个空白输入工作簿（含全部工作表、表头和填表说明）。"""
     from . import codes
     from .atomic import write_atomic
@@ -217,7 +284,18 @@ def init(path: Path, force: bool) -> None:
         path = path.with_suffix(".xlsx")
     with tempfile.TemporaryDirectory(prefix="reportgen-init-") as work:
         tmp = Path(work) / "blank.xlsx"
-        write_workbook(tmp, None, names=codes.economic_name_map())
+        if profile:
+            from .narrative import load_pack
+            from .workbook import write_blank_workbook
+
+            try:
+                pack = load_pack(profile)
+            except TemplateProblem as exc:
+                click.echo(str(exc), err=True)
+                sys.exit(2)
+            write_blank_workbook(tmp, pack, names=codes.economic_name_map())
+        else:
+            write_workbook(tmp, None, names=codes.economic_name_map())
         try:
             write_atomic(path, tmp.read_bytes())
         except OutputError as exc:

@@ -23,8 +23,8 @@ from .figures import (
     shares,
     shares_disagree,
 )
-from .layouts import PERSONNEL_CLASSES, SUMMARY_INCOME_ITEMS
-from .model import Report, Table
+from .layouts import PERSONNEL_CLASSES
+from .model import Report, Table, Unpublished
 from .money import ZERO
 from .schema import NEW_UNIT_FIELD, PRIOR
 
@@ -63,6 +63,7 @@ class ItemLine:
     completion: Completion
     reason: str
     basis: str = ""  # which budget the rate is against: "adjusted" | "initial" | ""
+    purpose: str = ""  # what the 项 is mainly spent on (项目预算 › 主要用于), "" when not given
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,15 @@ class Computed:
     rounding_gaps: dict[str, bool] = field(default_factory=dict)
 
 
+def _opt(t: Table, key: str, col: str = "amount") -> Decimal | None:
+    """A labelled row's amount, None when the layout does not publish it (and no sheet
+    supplied it): a sentence that needs it is not written, rather than saying 0."""
+    try:
+        return t.item(key, col)
+    except Unpublished:
+        return None
+
+
 def _t(report: Report, key: str) -> Table:
     t = report.table(key)
     if t is None:  # inputs reports a missing table as an error before we get here
@@ -151,7 +161,7 @@ def compute(
     # 二、收入结构
     c.income_total = t01.item("income_total")
     c.income_shares = shares(
-        [(it.key, INCOME_LABELS[it.key], t01.item(it.key)) for it in SUMMARY_INCOME_ITEMS],
+        [(it.key, INCOME_LABELS[it.key], t01.item(it.key)) for it in t01.layout.extra["left"]],
         decimals,
         total=c.income_total,
         method=share_rounding,
@@ -174,8 +184,8 @@ def compute(
     c.gpb = _gpb(report, t05, budget_basis, decimals, c.expense_total, share_rounding)
     c.basic = _basic(report, t05)
     c.sangong = _sangong(report, decimals, share_rounding)
-    c.gov_fund = _fund(report, "t07")
-    c.state_capital = _fund(report, "t08")
+    c.gov_fund = _fund(report, "t07", budget_basis)
+    c.state_capital = _fund(report, "t08", budget_basis)
     c.admin_cost = _admin_cost(report)
     c.procurement = _procurement(report, decimals)
     c.assets = dict(report.facts.get("国有资产", {}))
@@ -207,8 +217,11 @@ def _gpb(
             continue
         label, names = item_label(row.code, year, row.name)
         reason = b.reason if b else ""
+        purpose = b.purpose if b else ""
         items.append(
-            ItemLine(row.code, label, names, actual, completion(actual, budget), reason, used)
+            ItemLine(
+                row.code, label, names, actual, completion(actual, budget), reason, used, purpose
+            )
         )
         if budget is None:
             budget_sum = None
@@ -291,6 +304,8 @@ def _sangong(report: Report, decimals: int, share_rounding: str = HALF_UP):
 
     def prev(key: str) -> Decimal | None:
         if key == "car_total":
+            if prior.get("公务用车购置及运行维护费") is not None:  # given as one figure
+                return prior["公务用车购置及运行维护费"]
             a, b = prior.get("公务用车购置费"), prior.get("公务用车运行维护费")
             return None if a is None and b is None else (a or ZERO) + (b or ZERO)
         return prior.get(prior_keys[key])
@@ -344,27 +359,50 @@ def _sangong(report: Report, decimals: int, share_rounding: str = HALF_UP):
         ),
         "items": items,
         "counts": counts,
-        "reception_domestic": t09.item("reception_domestic", "actual"),
-        "reception_foreign_affairs": t09.item("reception_foreign_affairs", "actual"),
-        "reception_abroad": t09.item("reception_abroad", "actual"),
+        "reception_domestic": _opt(t09, "reception_domestic", "actual"),
+        "reception_foreign_affairs": _opt(t09, "reception_foreign_affairs", "actual"),
+        "reception_abroad": _opt(t09, "reception_abroad", "actual"),
         "vehicles": extra,
         "budget_reason": reasons.get("“三公”经费决算与预算差异原因", ""),
         "change_reason": reasons.get("“三公”经费变动原因", ""),
     }
 
 
-def _fund(report: Report, key: str):
+#: the 项目预算 资金性质 of each fund table
+_FUND_OF = {"t07": "政府性基金", "t08": "国有资本经营"}
+
+
+def _fund(report: Report, key: str, basis: str = "adjusted"):
+    """八 / 九: income, spending, and each 项 (with its budget when the 项目预算 sheet
+    gives one for this fund: ``lines``; ``items`` are (label, amount) for older wording)."""
     t = _t(report, key)
     year = report.unit.year
-    items = []
+    budgets = report.fund_budgets.get(_FUND_OF[key], {})
+    items, lines = [], []
     for row in t.rows:
         if len(row.code) == 7 and row.amount("exp_total"):
             label, names = item_label(row.code, year, row.name)
-            items.append((label, row.amount("exp_total")))
+            actual = row.amount("exp_total")
+            items.append((label, actual))
+            b = budgets.get(row.code)
+            budget, used = _budget_of(b, basis)
+            lines.append(
+                ItemLine(
+                    row.code,
+                    label,
+                    names,
+                    actual,
+                    completion(actual, budget),
+                    b.reason if b else "",
+                    used,
+                    b.purpose if b else "",
+                )
+            )
     return {
         "income": t.total_of("income_total"),
         "expense": t.total_of("exp_total"),
         "items": items,
+        "lines": lines,
         "empty": t.is_empty,
     }
 
@@ -372,8 +410,10 @@ def _fund(report: Report, key: str):
 def _admin_cost(report: Report):
     t09 = _t(report, "t09")
     nature = report.unit.nature
-    actual = t09.item("admin_cost", "actual")
+    given = _opt(t09, "admin_cost", "actual")
+    actual = given or ZERO
     return {
+        "given": given is not None,
         "applicable": nature in ("行政单位", "参照公务员法管理的事业单位"),
         "nature": nature,
         "actual": actual,
@@ -454,11 +494,18 @@ def _rounding_gaps(c: Computed) -> dict[str, bool]:
                 items["car_total"].actual,
                 (items["car_purchase"].actual, items["car_operation"].actual),
             )
-            or parts_disagree(
-                items["reception"].actual, (s["reception_domestic"], s["reception_abroad"])
+            or (
+                s["reception_domestic"] is not None
+                and parts_disagree(
+                    items["reception"].actual,
+                    (s["reception_domestic"], s["reception_abroad"] or ZERO),
+                )
             )
         ),
         "gov_fund": parts_disagree(f["expense"], (amount for _label, amount in f["items"])),
+        "state_capital": parts_disagree(
+            c.state_capital["expense"], (a for _label, a in c.state_capital["items"])
+        ),
         "procurement": parts_disagree(p["total"], (p["goods"], p["works"], p["services"])),
     }
 

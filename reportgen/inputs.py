@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import codes, headers, schema
 from .evaluation_inputs import read_evaluations
 from .findings import ERROR, WARNING, Finding
 from .layouts import (
     BUDGET,
+    DEFAULT_LAYOUT,
     FUNCTION_CLASSES_2021,
     LAYOUTS,
     TableLayout,
@@ -30,6 +33,9 @@ from .layouts import (
 from .model import BudgetLine, Cell, MemberUnit, Report, Row, Table, UnitInfo
 from .money import MAX_YUAN, UNIT_FACTORS, AmountError, parse_amount, to_yuan, whole_cents
 from .sheets import ExcelError, Grid, load_grids
+
+if TYPE_CHECKING:  # narrative imports the layouts; a pack is only passed through here
+    from .narrative import Pack
 
 #: What each reading rule means (listed in docs/input-format.md; ids are stable).
 INPUT_RULES = {
@@ -240,6 +246,15 @@ def find_tables(
     return found
 
 
+def has_column_numbers(grid: Grid, start: int) -> bool:
+    """Whether the table whose title is on row ``start`` has a 栏次 row (header shape)."""
+    for r in range(start, min(len(grid.rows), start + 15)):
+        texts = [normalize_label(grid.text(r, c)) for c in range(len(grid.rows[r]))]
+        if any(t.startswith("栏次") for t in texts) or {"1", "2", "3"} <= set(texts):
+            return True
+    return False
+
+
 def _region_end(grid: Grid, start: int, starts: list[int]) -> int:
     later = [s for s in starts if s > start]
     return min(later) if later else len(grid.rows)
@@ -320,7 +335,9 @@ def _data_start(g: Grid, start: int, end: int) -> int | None:
     for r in range(start + 1, min(end, start + 15)):
         for c in range(min(5, len(g.rows[r]))):
             t = normalize_label(g.text(r, c))
-            if _DATA_CODE.match(t) or t in ("合计", "总计"):
+            # 合计 heads an amount column too ("本年支出 / 合计"): as a row label it stands
+            # in the code or name column
+            if _DATA_CODE.match(t) or (c <= 1 and t in ("合计", "总计")):
                 return r
     return None
 
@@ -885,21 +902,21 @@ def _read_kv(rd: Reader, grids: list[Grid], spec: schema.SheetSpec):
         if f is None:
             rd.warn("IN-31", f"“{spec.name}”中的项目“{g.text(r, 0)}”不认识，已忽略。", g.cell(r, 0))
             continue
-        cells[f.label] = g.cell(r, 1)
+        cells[f.name] = g.cell(r, 1)
         if isinstance(g.value(r, 1), ExcelError):
-            unreadable.add(f.label)
+            unreadable.add(f.name)
             continue
         value = _typed(rd, g, r, 1, f, spec)
         if value is not None:
-            values[f.label] = value
+            values[f.name] = value
         elif g.text(r, 1):  # reported by _typed as a bad value, not also as empty
-            unreadable.add(f.label)
+            unreadable.add(f.name)
     for f in spec.fields:
-        if f.required and f.label not in values and f.label not in unreadable:
+        if f.required and f.name not in values and f.name not in unreadable:
             rd.error(
                 "IN-32",
                 f"“{spec.name}”的必填项“{f.label}”为空。",
-                cells.get(f.label, g.name),
+                cells.get(f.name, g.name),
                 f.help or "非空",
                 "空",
             )
@@ -921,6 +938,12 @@ def _typed(rd: Reader, g: Grid, r: int, c: int, f: schema.Field, spec: schema.Sh
         return year
     if f.kind == "int":
         return rd.count(g, r, c)
+    if f.kind == "number":
+        try:
+            return parse_amount(raw)
+        except AmountError:
+            rd.error("IN-10", f"“{f.label}”应为数字。", g.cell(r, c), "数字", raw)
+            return None
     text = str(raw).strip() if not isinstance(raw, float) else f"{raw:g}"
     if f.kind == "choice":
         choice = schema.choice_value(f, text)
@@ -1028,51 +1051,77 @@ def _texts(g: Grid, r: int) -> list[str]:
     return [g.text(r, c) for c in range(len(g.rows[r]))]
 
 
-def _read_budgets(rd: Reader, grids: list[Grid]) -> dict[str, BudgetLine]:
-    g = _sheet(grids, schema.BUDGETS.name)
-    out: dict[str, BudgetLine] = {}
+_FUNDS = ("一般公共预算", "政府性基金", "国有资本经营")
+
+
+def _read_budgets(
+    rd: Reader, grids: list[Grid], spec: schema.SheetSpec = schema.BUDGETS
+) -> dict[str, dict[str, BudgetLine]]:
+    """The 项目预算 sheet: fund -> code -> line. Columns are found by their heads in the
+    row holding 科目编码; 资金性质 (default 一般公共预算) and 主要用于 are optional."""
+    g = _sheet(grids, spec.name)
+    out: dict[str, dict[str, BudgetLine]] = {}
     if g is None:
         return out
     head = next(
-        (r for r, row in enumerate(g.rows) if normalize_label(g.text(r, 0)) == "科目编码"), None
+        (r for r in range(len(g.rows)) if "科目编码" in [normalize_label(t) for t in _texts(g, r)]),
+        None,
     )
     if head is None:
-        rd.error("IN-35", "“项目预算”表缺少“科目编码”表头行。", g.name)
+        rd.error("IN-35", f"“{spec.name}”表缺少“科目编码”表头行。", g.name)
         return out
     cols = {normalize_label(g.text(head, c)): c for c in range(len(g.rows[head]))}
 
-    def col(label: str) -> int | None:
-        return cols.get(normalize_label(label))
+    def col(*labels: str) -> int | None:
+        return next((cols[k] for k in map(normalize_label, labels) if k in cols), None)
 
+    unit = spec.unit or "元"
+    cc, ci, ca, cr, cn = (
+        col("科目编码"),
+        col("年初预算数"),
+        col("调整预算数"),
+        col("决算数与预算数差异原因"),
+        col("科目名称"),
+    )
+    cf, cp = col("资金性质"), col("主要用于", "主要用途")
+    assert cc is not None
     for r in range(head + 1, len(g.rows)):
-        code = g.text(r, 0).replace(" ", "")
+        code = g.text(r, cc).replace(" ", "")
         if not code:
             continue
         if not re.fullmatch(r"\d{7}", code):
             rd.error(
                 "IN-36",
-                f"“项目预算”的科目编码“{code}”应为7位（项）。",
-                g.cell(r, 0),
+                f"“{spec.name}”的科目编码“{code}”应为7位（项）。",
+                g.cell(r, cc),
                 "7位编码",
                 code,
             )
             continue
-        if code in out:
-            rd.error("IN-37", f"“项目预算”中科目编码 {code} 重复。", g.cell(r, 0))
+        fund = (g.text(r, cf) if cf is not None else "") or _FUNDS[0]
+        fund = next((f for f in _FUNDS if normalize_label(fund).startswith(f)), None) or fund
+        if fund not in _FUNDS:
+            rd.error(
+                "IN-34",
+                f"“{spec.name}”的资金性质只能填写：{'、'.join(_FUNDS)}。",
+                g.cell(r, cf if cf is not None else cc),
+                "、".join(_FUNDS),
+                fund,
+            )
             continue
-        ci, ca, cr, cn = (
-            col("年初预算数"),
-            col("调整预算数"),
-            col("决算数与预算数差异原因"),
-            col("科目名称"),
-        )
-        out[code] = BudgetLine(
+        lines = out.setdefault(fund, {})
+        if code in lines:
+            rd.error("IN-37", f"“{spec.name}”中科目编码 {code} 重复。", g.cell(r, cc))
+            continue
+        lines[code] = BudgetLine(
             code=code,
             name=normalize_label(g.text(r, cn)) if cn is not None else "",
-            initial=rd.amount(g, r, ci, "元", budget=True) if ci is not None else None,
-            adjusted=rd.amount(g, r, ca, "元", budget=True) if ca is not None else None,
+            initial=rd.amount(g, r, ci, unit, budget=True) if ci is not None else None,
+            adjusted=rd.amount(g, r, ca, unit, budget=True) if ca is not None else None,
             reason=g.text(r, cr) if cr is not None else "",
-            where=g.cell(r, 0),
+            where=g.cell(r, cc),
+            fund=fund,
+            purpose=g.text(r, cp) if cp is not None else "",
         )
     return out
 
@@ -1093,21 +1142,35 @@ def _read_sections(grids: list[Grid]) -> list[tuple[str, str]]:
 # --- entry point --------------------------------------------------------------------
 
 
-def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
-    """Read the workbook; returns the report (None when unusable) and the findings."""
+def read_report(
+    path: Path, pack: Pack | None = None, resolve: Callable[[list[Grid]], Pack] | None = None
+) -> tuple[Report | None, list[Finding]]:
+    """Read the workbook; returns the report (None when unusable) and the findings.
+
+    The tables and sheets are the profile's: ``pack``, or the one ``resolve`` picks from
+    the workbook's sheets (detection; it raises :class:`InputError` when none fits), or
+    the default layout (``yunnan-2021``) when neither is given.
+    """
     rd = Reader(path)
     grids = rd.load()
-    tables = read_tables(rd, grids)
-    kv = {}
-    kv_cells = {}
-    for spec in schema.SHEETS:
+    if resolve is not None:
+        pack = resolve(grids)
+    layouts = pack.tables if pack is not None else LAYOUTS
+    sheets = pack.sheets if pack is not None else schema.SHEETS
+    tables = read_tables(rd, grids, layouts)
+    kv, kv_cells, fields = {}, {}, {}
+    for spec in sheets:
         if spec.kind == "kv":
             kv[spec.name], kv_cells[spec.name] = _read_kv(rd, grids, spec)
+            fields[spec.name] = spec.fields
     info = kv.get(schema.UNIT_INFO.name, {})
     if not {"部门名称", "年度"} <= info.keys():
         rd.report_excel_errors()
         return None, rd.findings
+    _supply(tables, kv, kv_cells, fields)
     unit = _unit_info(rd, grids, info, kv_cells.get(schema.UNIT_INFO.name, {}))
+    budget_spec = next((sp for sp in sheets if sp.kind == "budget"), schema.BUDGETS)
+    budgets = _read_budgets(rd, grids, budget_spec)
     report = Report(
         unit=unit,
         tables=tables,
@@ -1115,13 +1178,32 @@ def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
             k: v for k, v in kv.get(schema.PRIOR.name, {}).items() if k != schema.NEW_UNIT_FIELD
         },
         prior_cells=kv_cells.get(schema.PRIOR.name, {}),
-        budgets=_read_budgets(rd, grids),
+        budgets=budgets.pop(_FUNDS[0], {}),
+        fund_budgets=budgets,
         reasons={k: str(v) for k, v in kv.get(schema.REASONS.name, {}).items()},
         facts={name: vals for name, vals in kv.items()},
         fact_cells=kv_cells,
         overall_performance=_read_sections(grids),
         source=str(path),
+        profile=pack.layout_name if pack is not None else DEFAULT_LAYOUT,
+        prior_spec=next((sp for sp in sheets if sp.name == schema.PRIOR.name), schema.PRIOR),
     )
     report.evaluation, report.projects = read_evaluations(rd, grids)
     rd.report_excel_errors()
     return report, rd.findings
+
+
+def _supply(tables: dict[str, Table], kv: dict, kv_cells: dict, fields: dict) -> None:
+    """Put the figures a sheet gives for a table (``supplies = "t09.cars_held.actual"``)
+    where a table of another layout holds them, with the sheet's cell."""
+    for sheet, specs in fields.items():
+        for f in specs:
+            if not f.supplies or f.name not in kv[sheet]:
+                continue
+            key, item, col = f.supplies.split(".")
+            table = tables.get(key)
+            if table is None:
+                continue
+            table.items.setdefault(item, {})[col] = kv[sheet][f.name]
+            table.item_cells.setdefault(item, {})[col] = kv_cells[sheet][f.name]
+            table.supplied.add(item)

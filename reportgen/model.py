@@ -15,8 +15,16 @@ from typing import TYPE_CHECKING
 from .layouts import TableLayout
 from .money import ZERO
 
+
+def _default_prior():
+    from .schema import PRIOR
+
+    return PRIOR
+
+
 if TYPE_CHECKING:  # evaluation imports Cell from here
     from .evaluation import OverallEvaluation, ProjectEvaluation
+    from .schema import SheetSpec
 
 
 class Unpublished(LookupError):
@@ -192,6 +200,10 @@ class Report:
     evaluation: OverallEvaluation | None = None
     projects: list[ProjectEvaluation] = field(default_factory=list)
     source: str = ""
+    #: the layout the workbook was read with ("yunnan-2021", "shanghai-2024")
+    profile: str = ""
+    #: the 上年决算数 sheet as the profile describes it (which figures are required)
+    prior_spec: SheetSpec = field(default_factory=lambda: _default_prior())
 
     def table(self, key: str) -> Table | None:
         return self.tables.get(key)

@@ -23,10 +23,10 @@ from .document import build_docx
 from .evaluation_tables import render_overall_indicators, render_project
 from .findings import Finding, InputError, has_errors, to_text
 from .inputs import read_report
-from .layouts import LAYOUTS
 from .model import Report
-from .narrative import DEFAULT_PACK, Pack, load_pack, render_sections
+from .narrative import Pack, render_sections
 from .paths import MAX_NAME_BYTES, safe_filename
+from .profiles import choose
 
 __all__ = ["BuildResult", "OutputError", "build", "check", "output_name", "write_atomic"]
 
@@ -44,28 +44,64 @@ class BuildResult:
 
 
 def check(
-    input_path: Path, codes_files: Sequence[str | Path] = ()
+    input_path: Path,
+    codes_files: Sequence[str | Path] = (),
+    profile: str | None = None,
+    template: str | None = None,
+    template_dir: str | Path | None = None,
 ) -> tuple[Report | None, list[Finding]]:
     """Read and check a workbook; returns the model (None when unreadable) and findings.
 
     ``codes_files``: user code tables on top of the bundled one (see ``codes.py``); a bad
-    one is reported like a bad workbook.
+    one is reported like a bad workbook. The layout is ``profile``, or that of the
+    wording ``template``, or the one the workbook's tables are recognised as.
     """
-    try:
-        with codes.using(codes.load_table([Path(p) for p in codes_files])):
-            report, findings = read_report(Path(input_path))
-            if report is not None and not has_errors(findings):
-                findings = findings + run_checks(report)
-    except InputError as exc:
-        return None, exc.findings
+    report, findings, _pack = check_profile(
+        input_path, codes_files, profile, template, template_dir
+    )
     return report, findings
 
 
-def output_stem(report: Report) -> str:
-    """``<年度>年度<部门名称>部门决算公开`` as a safe file name (room left for suffixes)."""
+def check_profile(
+    input_path: Path,
+    codes_files: Sequence[str | Path] = (),
+    profile: str | None = None,
+    template: str | None = None,
+    template_dir: str | Path | None = None,
+) -> tuple[Report | None, list[Finding], Pack | None]:
+    """:func:`check`, also returning the profile the workbook was read with."""
+    root = Path(template_dir) if template_dir else None
+    chosen: list[Pack] = []
+    user_files = [Path(p) for p in codes_files]
+
+    def resolve(grids) -> Pack:
+        pack = choose(grids, profile, template, root, Path(input_path).name)
+        chosen.append(pack)
+        # the profile's own code table under the user's (read in the same context)
+        codes._active.set(codes.load_table([*codes.pack_files(pack.dirs), *user_files]))
+        return pack
+
+    token = codes._active.set(None)
+    try:
+        if user_files:
+            codes._active.set(codes.load_table(user_files))
+        report, findings = read_report(Path(input_path), resolve=resolve)
+        pack = chosen[0] if chosen else None
+        if report is not None and not has_errors(findings):
+            findings = findings + run_checks(report, pack.skip_rules if pack else frozenset())
+    except InputError as exc:
+        return None, exc.findings, chosen[0] if chosen else None
+    finally:
+        codes._active.reset(token)
+    return report, findings, pack
+
+
+def output_stem(report: Report, pattern: str = "{year}年度{name}部门决算公开") -> str:
+    """``<年度>年度<部门名称>部门决算公开`` (the profile's ``output_name``) as a safe file
+    name (room left for suffixes)."""
     longest = max(len(DOCX_SUFFIX.encode()), len(SIDECAR_SUFFIX.encode()))
     return safe_filename(
-        f"{report.unit.year}年度{report.unit.name}部门决算公开",
+        pattern.format(year=report.unit.year, name=report.unit.name),
         max_bytes=MAX_NAME_BYTES - longest,
     )
 
@@ -121,8 +157,7 @@ def render_context(report: Report, pack: Pack, c: Computed) -> dict:
     """Everything the wording templates may use (also the web 模板 preview's input)."""
     annex = [
         {"index": i + 1, "key": lay.key, "title": lay.title, "number": lay.number}
-        for i, lay in enumerate(LAYOUTS)
-        if lay.key in report.tables
+        for i, lay in enumerate(t.layout for t in _in_order(report, pack))
     ]
     return {
         "unit": report.unit,
@@ -134,10 +169,20 @@ def render_context(report: Report, pack: Pack, c: Computed) -> dict:
         "rounding_note": pack.rounding_note,
         "glossary": glossary(pack, c, report),
         "performance_sections": report.overall_performance,
+        # the supplementary sheets as read: sheet -> field key -> value (a profile's own
+        # sheets.toml fields are read by its own sections)
+        "facts": report.facts,
         "annex": annex,
         # 绩效自评: scoring rules, printed figures, 整体 report, projects, 十（四） summary
         **evaluation.context_entries(report, pack.settings),
     }
+
+
+def _in_order(report: Report, pack: Pack):
+    """The report's tables in the layout's order (the order they are printed in)."""
+    order = [lay.key for lay in pack.tables] if pack.layout_name else []
+    keys = [k for k in order if k in report.tables] + [k for k in report.tables if k not in order]
+    return [report.tables[k] for k in keys]
 
 
 def render(report: Report, pack: Pack) -> bytes:
@@ -166,17 +211,18 @@ def _render(report: Report, pack: Pack) -> bytes:
         pack.settings.get("audit_literals", ()),
         texts_with_numbers(context),
     )
-    title = f"{report.unit.name}{report.unit.year}年度部门决算"
+    title = pack.format_title(report.unit.name, report.unit.year)
     return build_docx(pack, title, blocks, specs, pngs, report.tables, extra_tables)
 
 
 def build(
     input_path: str | Path,
     out_dir: str | Path = "outputs",
-    template: str = DEFAULT_PACK,
+    template: str | None = None,
     template_dir: str | Path | None = None,
     codes_files: Sequence[str | Path] = (),
     computed_scores: bool = False,
+    profile: str | None = None,
 ) -> BuildResult:
     """Generate the 决算公开 document for one workbook.
 
@@ -187,17 +233,22 @@ def build(
     (nothing is left behind then either). ``codes_files`` extend the code table after the
     pack's own ``codes.csv`` (later files win). ``computed_scores`` prints the 绩效自评
     scores the rules compute instead of the unit's (the pack's ``evaluation_scores``).
+    ``profile`` names the layout and ``template`` the wording; by default the layout is
+    recognised from the workbook's tables and its ``default_wording`` is used.
     """
-    pack = load_pack(template, Path(template_dir) if template_dir else None)
+    report, findings, pack = check_profile(
+        Path(input_path), codes_files, profile, template, template_dir
+    )
+    if report is None or pack is None or has_errors(findings):
+        raise InputError(findings)
     if computed_scores:
         pack.settings["evaluation_scores"] = evaluation.COMPUTED
     tables = [*codes.pack_files(pack.dirs), *(Path(p) for p in codes_files)]
-    report, findings = check(Path(input_path), tables)
-    if report is None or has_errors(findings):
-        raise InputError(findings)
     with codes.using(codes.load_table(tables)):
         data = render(report, pack)
-    stem = output_stem(report)
+    stem = output_stem(
+        report, str(pack.settings.get("output_name", "{year}年度{name}部门决算公开"))
+    )
     files = {stem + DOCX_SUFFIX: data}
     if findings:
         files[stem + SIDECAR_SUFFIX] = to_text(findings).encode("utf-8")

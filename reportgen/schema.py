@@ -8,6 +8,7 @@ init`` (the empty workbook and its 填表说明), the importer, and docs/input-f
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -282,6 +283,21 @@ PRIOR = SheetSpec(
         ),
     ),
     unit="元",
+)
+
+#: the 上年决算数 the document cannot do without: 一/四/五 compare with them (R71)
+_REQUIRED_PRIOR = (
+    "收入总计",
+    "支出总计",
+    "财政拨款收入总计",
+    "财政拨款支出总计",
+    "一般公共预算财政拨款支出",
+)
+PRIOR = dataclasses.replace(
+    PRIOR,
+    fields=tuple(
+        dataclasses.replace(f, required_prior=f.label in _REQUIRED_PRIOR) for f in PRIOR.fields
+    ),
 )
 
 REASONS = SheetSpec(

@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ..narrative import DEFAULT_PACK, TemplateProblem, available_packs, load_pack
+from ..narrative import TemplateProblem, available_packs, load_pack
 from .forms import Staging, clear_staging, read_form
 from .jobs import Runner
 from .preview import document_html, part_two_html
@@ -314,9 +314,9 @@ async def _create_job(request: Request) -> str:
     ctx: Context = request.app.state.ctx
     with Staging(ctx.data_dir) as staging:
         form = await read_form(request, staging, ctx.limits)
-        pack = form.fields.get("pack") or DEFAULT_PACK
+        pack = form.fields.get("pack") or ""  # "": recognised from each workbook's tables
         pdf = form.fields.get("pdf", "") in ("on", "1", "true", "yes")
-        if pack not in available_packs():
+        if pack and pack not in available_packs():
             raise UploadRejected(
                 f"没有名为“{show(pack)[:40]}”的词句包。可用：{'、'.join(available_packs())}"
             )
@@ -466,7 +466,7 @@ def pack_infos() -> list[dict]:
             desc = pack.settings.get("description", "")
         except (TemplateProblem, OSError, tomllib.TOMLDecodeError) as exc:
             desc = f"（无法读取：{exc}）"
-        infos.append({"name": name, "description": desc, "default": name == DEFAULT_PACK})
+        infos.append({"name": name, "description": desc, "default": False})
     return infos
 
 

@@ -19,7 +19,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..batch import UNIT_TIMEOUT_S, BatchSummary, UnitResult, outcome, run_unit, warm_up
-from ..narrative import DEFAULT_PACK
 from .store import DONE, FAILED, RUNNING, JobStore
 
 log = logging.getLogger("uvicorn.error")
@@ -52,7 +51,7 @@ class Runner:
             max_workers=self.workers,
             context=context,
             initializer=warm_up,
-            initargs=(DEFAULT_PACK, None),
+            initargs=(None, None),  # every layout's default wording
         )
         # start every worker now, so the first request does not wait for a warm-up
         for fut in [self.pool.schedule(os.getpid) for _ in range(self.workers)]:
@@ -107,7 +106,7 @@ class Runner:
 
         fut = self.pool.schedule(
             run_unit,
-            args=(str(src), src.name, str(out_dir), pack, None, pdf),
+            args=(str(src), src.name, str(out_dir), pack or None, None, pdf),
             timeout=UNIT_TIMEOUT_S,
         )
         with contextlib.suppress(Exception):  # outcome turns the exception into a result

@@ -18,11 +18,11 @@ from docx.oxml.ns import qn
 # imported here, not in the functions: they run in forked workers, where an import could
 # wait for a lock another thread of the server held at fork time
 from ..audit import audit_blocks, texts_with_numbers, traceable_numbers
-from ..bundled import example_workbook
 from ..charts import chart_specs
 from ..computed import compute
 from ..narrative import TemplateProblem, load_pack, render_sections
 from ..pipeline import check, render_context
+from ..profiles import example_of, wording_for
 
 _HEADINGS = {"Heading 1": "h2", "Heading 2": "h3", "Heading 3": "h4", "Heading 4": "h5"}
 _BLIP = qn("a:blip")
@@ -103,8 +103,10 @@ def part_two_html(pack_name: str) -> str:
     Figures appear as their captions: a maintainer previews wording, not charts; the
     self-audit runs as in a real build, so a template typo shows up here first.
     """
-    report, findings = check(example_workbook())
     pack = load_pack(pack_name)
+    if not pack.settings.get("sections"):  # a layout without words of its own
+        pack = load_pack(wording_for(pack_name))
+    report, findings = check(example_of(pack), template=pack.name)
     c = compute(report, pack.budget_basis, pack.decimals, pack.share_rounding)
     specs = chart_specs(c, pack.decimals)
     context = render_context(report, pack, c)
@@ -118,10 +120,11 @@ def part_two_html(pack_name: str) -> str:
         )
     except TemplateProblem as exc:
         return f'<p class="error">{html.escape(str(exc))}</p>'
+    part = str(pack.settings.get("preview_part", "第二部分"))  # the part 情况说明 is in
     out, inside = [], False
     for b in blocks:
         if b.kind == "heading" and b.level == 1:
-            inside = b.text.startswith("第二部分")
+            inside = b.text.startswith(part)
         if not inside:
             continue
         if b.kind == "heading":
