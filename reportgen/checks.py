@@ -33,10 +33,17 @@ def rule(rule_id: str, description: str):
     return deco
 
 
+#: the unit findings print amounts in: the tables' own when every table is in 万元
+_DISPLAY: ContextVar[Decimal] = ContextVar("display_factor", default=Decimal(1))
+
+
 def _fmt(v: Decimal | None, *others: Decimal | None) -> str:
-    """An amount as a finding prints it: 2 decimals, or as few more as it takes to tell it
-    from ``others`` (the figure it is compared with), so 应为 and 实为 never look equal."""
-    v = v or ZERO
+    """An amount as a finding prints it, in the tables' unit: 2 decimals, or as few more
+    as it takes to tell it from ``others`` (the figure it is compared with), so 应为 and
+    实为 never look equal."""
+    factor = _DISPLAY.get()
+    v = (v or ZERO) / factor
+    others = tuple(o / factor if o is not None else None for o in others)
     places = 2
     while places < 8 and any(
         o is not None and o != v and round_half_up(o, places) == round_half_up(v, places)
@@ -308,7 +315,7 @@ def _hierarchy(t: Table, rule_id: str) -> list[Finding]:
         if t.total:
             out += _eq(
                 rule_id,
-                f"{t.layout.number} 合计不等于各“类”之和（{_label(t, col)}）。",
+                f"{t.layout.name} 合计不等于各“类”之和（{_label(t, col)}）。",
                 t.total_cells.get(col),
                 _sum(r.values.get(col) for r in classes),
                 t.total.get(col) or ZERO,
@@ -327,7 +334,7 @@ def _hierarchy(t: Table, rule_id: str) -> list[Finding]:
             level = "款" if len(parent.code) == 3 else "项"
             out += _eq(
                 rule_id,
-                f"{t.layout.number} {parent.code}{parent.name} 不等于其下各“{level}”"
+                f"{t.layout.name} {parent.code}{parent.name} 不等于其下各“{level}”"
                 f"之和（{_label(t, col)}）。",
                 parent.cells.get(col),
                 _sum(k.values.get(col) for k in kids),
@@ -362,7 +369,7 @@ def _row_sum(t: Table, rule_id: str, total: str, parts: list[str], what: str) ->
         name = "合计行" if row is None else f"{row.code}{row.name}"
         out += _eq(
             rule_id,
-            f"{t.layout.number} {name}：{what}",
+            f"{t.layout.name} {name}：{what}",
             cells.get(total),
             _sum(vals.get(p) for p in parts),
             vals.get(total) or ZERO,
@@ -444,7 +451,7 @@ def _balance(t: Table, rule_id: str) -> list[Finding]:
         )
         out += _eq(
             rule_id,
-            f"{t.layout.number} {name}：年末结转和结余不等于年初结转和结余加本年收入减本年支出。",
+            f"{t.layout.name} {name}：年末结转和结余不等于年初结转和结余加本年收入减本年支出。",
             cells.get("close_total"),
             exp,
             vals.get("close_total") or ZERO,
@@ -690,7 +697,7 @@ def _code_findings(rep: Report, t: Table, kind: str, reported: set[str]) -> list
                 reported.add(row.code)
                 out.append(_unknown_code(t.layout.number, row, kind, year, table))
         elif row.name and e.verified and row.name not in table.verified_names(kind, row.code, year):
-            what = f"{t.layout.number} 科目编码 {row.code}"
+            what = f"{t.layout.name} 科目编码 {row.code}"
             out.append(_wrong_name(what, _name_cell(row), e, row.name, year))
     return out
 
@@ -806,7 +813,7 @@ def r62(rep: Report):
                 Finding(
                     WARNING,
                     "R62",
-                    f"{t.layout.number} 表头部门“{t.department}”与单位基本情况的部门名称不同。",
+                    f"{t.layout.name} 表头部门“{t.department}”与单位基本情况的部门名称不同。",
                     str(t.title_cell),
                     rep.unit.name,
                     t.department,
@@ -1206,7 +1213,7 @@ def r64(rep: Report):
                 Finding(
                     ERROR,
                     "R64",
-                    f"{t.layout.number} 表头年度与单位基本情况的年度不同（是否放入了其他年度的表？）。",
+                    f"{t.layout.name} 表头年度与单位基本情况的年度不同（是否放入了其他年度的表？）。",
                     str(t.year_cell),
                     str(year),
                     str(t.year),
@@ -1360,7 +1367,7 @@ def r90(rep: Report):
                     f"文中将写出“增长{(now - before) / before * 100:.2f}%”。"
                     "请将上年决算数乘以10000后按元填写。",
                     str(rep.prior_cells.get(label, "") or where or ""),
-                    f"约 {_fmt(before * TEN_THOUSAND)}（元）",
+                    f"约 {round_half_up(before * TEN_THOUSAND, 2):,.2f}（元）",
                     _fmt(before),
                 )
             )
@@ -1389,7 +1396,7 @@ def r91(rep: Report):
                         f"文中将写出“完成预算{actual / budget * 100:.2f}%”。"
                         "请将预算数乘以10000后按元填写。",
                         str(b.where),
-                        f"约 {_fmt(budget * TEN_THOUSAND)}（元）",
+                        f"约 {round_half_up(budget * TEN_THOUSAND, 2):,.2f}（元）",
                         _fmt(budget),
                     )
                 )
@@ -1669,7 +1676,9 @@ def run_checks(report: Report, skip: frozenset[str] = frozenset()) -> list[Findi
     does not publish does not apply (:class:`~reportgen.model.Unpublished`), nor does one
     the profile lists in ``skip_rules``. Messages name the tables as the layout does."""
     in_wan = any(t.unit == "万元" for t in report.tables.values())
+    all_wan = bool(report.tables) and all(t.unit == "万元" for t in report.tables.values())
     token = _HALF_UNIT.set(Decimal("50") if in_wan else ZERO)
+    shown = _DISPLAY.set(TEN_THOUSAND if all_wan else Decimal(1))
     try:
         findings: list[Finding] = []
         for rid, _desc, fn in RULES:
@@ -1682,6 +1691,7 @@ def run_checks(report: Report, skip: frozenset[str] = frozenset()) -> list[Findi
         return _named(report, findings)
     finally:
         _HALF_UNIT.reset(token)
+        _DISPLAY.reset(shown)
 
 
 def _named(report: Report, findings: list[Finding]) -> list[Finding]:

@@ -162,6 +162,12 @@ def _profile_file(d: Path) -> Path | None:
     return next((d / f for f in PROFILE_FILES if (d / f).exists()), None)
 
 
+def _declares_layout(folder: Path, conf: dict) -> bool:
+    """A profile is a layout when it lists tables or changes one (``tables/``): a
+    workbook of its region is then recognised as it, not as its parent."""
+    return "tables" in conf or (folder / "tables").is_dir()
+
+
 def available_packs(extra_root: Path | None = None, layouts: bool | None = None) -> list[str]:
     """Profile names (``layouts``: True only layouts, False only wording, None all;
     ``base`` is never listed: it is not used on its own)."""
@@ -175,7 +181,7 @@ def available_packs(extra_root: Path | None = None, layouts: bool | None = None)
                 continue
             if layouts is not None:
                 with open(f, "rb") as fh:
-                    is_layout = "tables" in tomllib.load(fh)
+                    is_layout = _declares_layout(p, tomllib.load(fh))
                 if is_layout != layouts:
                     continue
             names.add(p.name)
@@ -211,7 +217,7 @@ def load_pack(name: str = DEFAULT_PACK, extra_root: Path | None = None) -> Pack:
             raise TemplateProblem(f"{f.parent.name}/{f.name} 格式错误：{exc}") from exc
         dirs.append(d)
         by_name[current] = d
-        if not layout_name and "tables" in conf:
+        if not layout_name and _declares_layout(d, conf):
             layout_name = current
         for k, v in conf.items():
             settings.setdefault(k, v)

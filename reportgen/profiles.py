@@ -46,7 +46,11 @@ class Detection:
         """What ``reportgen check`` prints about it, in Chinese."""
         if self.chosen is not None:
             desc = self.chosen.settings.get("description", "")
-            return [f"识别的版式：{self.chosen.name}（{desc}）"]
+            out = [f"识别的版式：{self.chosen.name}（{desc}）"]
+            match = next(m for m in self.matches if m.layout is self.chosen)
+            if match.missing:
+                out.append(f"  缺少：{'、'.join(match.missing)}")
+            return out
         out = ["未能识别版式：工作簿中的表与任何版式都不完全相符。"]
         for m in self.matches:
             out.append(f"  {m.name}：找到 {len(m.found)} 张（{'、'.join(m.found) or '无'}）")
