@@ -271,7 +271,10 @@ def _profile_lines(path: Path, profile: str | None, pack, template_dir: Path | N
     metavar="NAME",
     help="写出哪个版式的空白工作簿（默认 yunnan-2021；可选见 reportgen packs）",
 )
-def init(path: Path, force: bool, profile: str | None) -> None:
+@click.option(
+    "--template-dir", type=click.Path(path_type=Path), default=None, help="自定义版式目录"
+)
+def init(path: Path, force: bool, profile: str | None, template_dir: Path | None) -> None:
     """写出一个空白输入工作簿（含全部工作表、表头和填表说明）。"""
     from . import codes
     from .atomic import write_atomic
@@ -289,7 +292,7 @@ def init(path: Path, force: bool, profile: str | None) -> None:
             from .workbook import write_blank_workbook
 
             try:
-                pack = load_pack(profile)
+                pack = load_pack(profile, template_dir)
             except TemplateProblem as exc:
                 click.echo(str(exc), err=True)
                 sys.exit(2)
@@ -305,9 +308,13 @@ def init(path: Path, force: bool, profile: str | None) -> None:
 
 @main.command()
 def packs() -> None:
-    """列出可用的词句包。"""
+    """列出可用的版式与词句包（版式：工作簿中有哪些表；词句包：文档的措辞）。"""
+    from .narrative import load_pack
+
     for name in available_packs():
-        click.echo(name)
+        pack = load_pack(name)
+        kind = "版式" if pack.layout_name == name else f"词句包（版式 {pack.layout_name}）"
+        click.echo(f"{name}\t{kind}\t{pack.settings.get('description', '')}")
 
 
 @main.command()
