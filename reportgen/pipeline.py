@@ -178,6 +178,14 @@ def render_context(report: Report, pack: Pack, c: Computed) -> dict:
     }
 
 
+def drawn_charts(c: Computed, pack: Pack) -> dict:
+    """The charts the profile draws: all of 图1–图7 unless its ``charts`` setting lists
+    which (``charts = []``: a layout whose documents have none, as Shanghai's)."""
+    specs = charts_mod.chart_specs(c, pack.decimals)
+    wanted = pack.settings.get("charts")
+    return specs if wanted is None else {k: v for k, v in specs.items() if k in wanted}
+
+
 def _in_order(report: Report, pack: Pack):
     """The report's tables in the layout's order (the order they are printed in)."""
     order = [lay.key for lay in pack.tables] if pack.layout_name else []
@@ -193,7 +201,7 @@ def render(report: Report, pack: Pack) -> bytes:
 
 def _render(report: Report, pack: Pack) -> bytes:
     c = compute(report, pack.budget_basis, pack.decimals, pack.share_rounding)
-    specs = charts_mod.chart_specs(c, pack.decimals)
+    specs = drawn_charts(c, pack)
     pngs = {ref: charts_mod.draw(s) for ref, s in specs.items() if s.available}
     context = render_context(report, pack, c)
     extra_tables = {

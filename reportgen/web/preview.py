@@ -18,10 +18,9 @@ from docx.oxml.ns import qn
 # imported here, not in the functions: they run in forked workers, where an import could
 # wait for a lock another thread of the server held at fork time
 from ..audit import audit_blocks, texts_with_numbers, traceable_numbers
-from ..charts import chart_specs
 from ..computed import compute
 from ..narrative import TemplateProblem, load_pack, render_sections
-from ..pipeline import check, render_context
+from ..pipeline import check, drawn_charts, render_context
 from ..profiles import example_of, wording_for
 
 _HEADINGS = {"Heading 1": "h2", "Heading 2": "h3", "Heading 3": "h4", "Heading 4": "h5"}
@@ -108,7 +107,7 @@ def part_two_html(pack_name: str) -> str:
         pack = load_pack(wording_for(pack_name))
     report, findings = check(example_of(pack), template=pack.name)
     c = compute(report, pack.budget_basis, pack.decimals, pack.share_rounding)
-    specs = chart_specs(c, pack.decimals)
+    specs = drawn_charts(c, pack)
     context = render_context(report, pack, c)
     try:
         blocks = render_sections(pack, context, specs)
