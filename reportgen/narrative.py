@@ -119,10 +119,7 @@ class Pack:
                 path = self.find(f"tables/{key}.toml")
                 if path is None:
                     raise TemplateProblem(f"版式“{self.layout_name}”缺少 tables/{key}.toml。")
-                try:
-                    out.append(load_layout_file(path))
-                except LayoutError as exc:
-                    raise TemplateProblem(str(exc)) from exc
+                out.append(_layout(path))
             cached = self.__dict__["_tables"] = tuple(out)
         return cached
 
@@ -151,6 +148,23 @@ class Pack:
         return str(self.settings.get("title", "{name}{year}年度部门决算")).format(
             name=name, year=year
         )
+
+
+#: table files as loaded, by path and modification time: every Pack of a process shares
+#: the same layout objects (a batch worker loads the profiles once per unit to detect
+#: the layout), and an edited file is read again
+_LAYOUTS: dict[tuple[str, int], TableLayout] = {}
+
+
+def _layout(path: Path) -> TableLayout:
+    key = (str(path), path.stat().st_mtime_ns)
+    lay = _LAYOUTS.get(key)
+    if lay is None:
+        try:
+            lay = _LAYOUTS[key] = load_layout_file(path)
+        except LayoutError as exc:
+            raise TemplateProblem(str(exc)) from exc
+    return lay
 
 
 def packs_root() -> Path:
