@@ -18,7 +18,24 @@ from reportgen.checks import RULES  # noqa: E402
 from reportgen.inputs import INPUT_RULES  # noqa: E402
 from reportgen.layouts import LAYOUTS  # noqa: E402
 
-KINDS = {"text": "文字", "money": "金额（元）", "int": "整数", "year": "年份", "choice": "选项"}
+KINDS = {
+    "text": "文字",
+    "money": "金额（元）",
+    "int": "整数",
+    "number": "数字",
+    "year": "年份",
+    "choice": "选项",
+}
+#: the layouts that get a page of their own (docs/input-format-<name>.md); the default
+#: layout's is docs/input-format.md above
+OTHER_LAYOUTS = ("shanghai-2024",)
+_TABLE_KINDS = {
+    "coded": "按科目编码的行",
+    "summary": "收入、支出两栏",
+    "economic": "经济分类，分栏",
+    "items": "按行的项目",
+    "pairs": "一行，每项预算数/决算数两栏",
+}
 
 
 def render() -> str:
@@ -142,11 +159,68 @@ def render() -> str:
     return "\n".join(out)
 
 
+def _columns(lay) -> str:
+    if lay.kind == "summary":
+        right = "、".join("/".join(c.words) for c in lay.columns)
+        return f"左栏：收入项目、决算数；右栏：支出功能分类（类）、{right}"
+    if lay.kind == "economic":
+        return f"{len(lay.extra.get('groups', ()))} 栏（经济分类科目编码、科目名称、决算数），末行 人员经费合计、公用经费合计"
+    if lay.kind == "pairs":
+        return "、".join("/".join(it.header) for it in lay.extra["items"]) + "，各有预算数、决算数"
+    return "、".join("/".join(c.words) for c in lay.columns)
+
+
+def render_layout(name: str) -> str:
+    """The input page of a layout profile: its tables (found by title, columns by header
+    words) and its supplementary sheets, both read from the profile's files."""
+    from reportgen.narrative import load_pack
+
+    pack = load_pack(name)
+    out = [
+        f"# 输入工作簿格式：{name}",
+        "",
+        f"{pack.settings.get('description', '')}版式的定义在 `templates/{name}/`（见 docs/profiles.md）；",
+        f"`reportgen init 空白.xlsx --profile {name}` 写出空白工作簿。本页由 `tools/gen_input_docs.py`",
+        "根据该文件夹生成，请勿手工修改。读取规则、审核规则与金额的限度同 docs/input-format.md。",
+        "",
+        "## 一、决算表",
+        "",
+        "按表名查找（表名前可带年度或单位名称）；没有栏次行的表按表头文字找金额栏（合并单元格或组名下的子标题），",
+        "科目编码可整列填写，也可分在“类、款、项”三列；合计行在表首或表尾均可。",
+        "",
+        "| 表名 | 单位 | 形式 | 金额栏（表头文字） |",
+        "|---|---|---|---|",
+    ]
+    for lay in pack.tables:
+        titles = "、".join((lay.title, *lay.aliases))
+        out.append(f"| {titles} | {lay.unit} | {_TABLE_KINDS[lay.kind]} | {_columns(lay)} |")
+    out += ["", "## 二、补充信息表", ""]
+    for spec in pack.sheets:
+        unit = f"（金额以{spec.unit}填写）" if spec.unit else ""
+        out += [f"### {spec.name}", "", spec.purpose + unit, ""]
+        out += ["| 项目 | 类型 | 必填 | 说明 | 不填时文档如何写 |", "|---|---|---|---|---|"]
+        for f in spec.fields:
+            kind = KINDS[f.kind].replace("（元）", f"（{spec.unit or '元'}）")
+            kind += f"：{'/'.join(f.choices)}" if f.choices else ""
+            required = "是" if f.required or f.required_prior else "否"
+            out.append(f"| {f.label} | {kind} | {required} | {f.help or '—'} | {f.absent or '—'} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def pages() -> dict[Path, str]:
+    """Every generated page and its text."""
+    out = {ROOT / "docs" / "input-format.md": render()}
+    for name in OTHER_LAYOUTS:
+        out[ROOT / "docs" / f"input-format-{name}.md"] = render_layout(name)
+    return out
+
+
 def main() -> None:
-    path = ROOT / "docs" / "input-format.md"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(render(), encoding="utf-8")
-    print(path)
+    for path, text in pages().items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(path)
 
 
 if __name__ == "__main__":
