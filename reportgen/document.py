@@ -28,12 +28,14 @@ from jinja2 import Environment
 from .charts import ChartSpec
 from .docx_table import CellRef, FastTable
 from .layouts import (
+    BUDGET,
     ECONOMIC_BLOCKS,
     FUNCTION_CLASSES_2021,
-    SANGONG_COUNT_KEYS,
-    SANGONG_NO_BUDGET,
+    Item,
     TableLayout,
     cn_ordinal,
+    fill,
+    tail_rows,
 )
 from .model import Table
 from .money import fmt_table
@@ -312,14 +314,16 @@ class _BodyWriter:
         head = self.para(lay.title, style="Table Title")
         head.paragraph_format.page_break_before = new_page
         meta = self.para(style="Table Meta")
-        meta.add_run(f"部门：{table.department}")
-        meta.add_run(f"\t{lay.number}    金额单位：{table.unit}")
+        for i, part in enumerate(meta_line(table).split("\t")):
+            if i or part:  # one run per tab stop; the tab opens the run after it
+                meta.add_run(("\t" if i else "") + part)
         _right_tab(meta, landscape=lay.landscape)
         _RENDERERS[lay.kind](self.sd, table)
         for line in lay.note.split("\n"):
             self.para(line, style="Table Note")
         if table.is_empty and lay.empty_note:
-            self.para(lay.empty_note, style="Table Note")
+            note = fill(lay.empty_note, _where(lay), department=clean(table.department))
+            self.para(note, style="Table Note")
 
     def _section_break(self, landscape: bool) -> None:
         """End the current section; ``landscape`` says what the ending section was."""
@@ -371,22 +375,67 @@ def _right_tab(paragraph, landscape: bool) -> None:
 # --- 附表 renderers --------------------------------------------------------------------
 
 
-#: relative column widths per table: text columns wide, amount columns equal
-_WEIGHTS = {
-    "t01": (5.2, 1.0, 3.0, 5.2, 1.0, 3.0),
-    "t04": (4.6, 0.9, 2.8, 4.4, 0.9, 2.8, 2.8, 2.8, 2.8),
-    "t06": (1.3, 3.6, 2.4, 1.3, 3.6, 2.4, 1.3, 3.6, 2.4),
-    "t09": (9.0, 1.2, 3.2, 3.2),
+def meta_line(table: Table) -> str:
+    """The line under a table's title as the layout prints it ("部门：…\t公开01表    金额单位：
+    元", "\t单位：万元"); the department is inserted as text."""
+    lay = table.layout
+    return fill(
+        lay.meta,
+        _where(lay),
+        department=clean(table.department),
+        number=lay.number,
+        unit=table.unit,
+    )
+
+
+def _where(lay: TableLayout) -> str:
+    return f"tables/{lay.key}.toml"
+
+
+#: relative column widths, by the kind of column: text columns wide, amounts equal. A
+#: summary with one amount column per side (收入支出决算总表) gives its labels more room;
+#: one without 行次 columns gives the labels theirs, so the longest item or class
+#: (“三、国有资本经营预算财政拨款收入”) stays on one line. Keyed by n_right == 1.
+_SUMMARY_WEIGHTS = {  # (项目, 行次, 金额) left, then right
+    True: ((5.2, 1.0, 3.0), (5.2, 1.0, 3.0)),
+    False: ((4.6, 0.9, 2.8), (4.4, 0.9, 2.8)),
 }
+_SUMMARY_WEIGHTS_NO_LINES = {  # (项目, 金额) left, then right
+    True: ((5.6, 2.4), (5.2, 2.4)),
+    False: ((5.5, 2.8), (5.3, 2.8)),
+}
+_ECONOMIC_GROUP = (1.3, 3.6, 2.4)  # 科目编码, 科目名称, 金额
+_ITEM_LABEL, _ITEM_LINE, _ITEM_AMOUNT = 9.0, 1.2, 3.2
+_CODE_DIGIT, _WHOLE_CODE, _AMOUNT = 0.9, 1.8, 2.6  # a 类/款/项 column, a whole-code column
 _TEXT_WIDTH_CM = {False: 15.6, True: 24.7}
 
 
-def _new_table(sd, rows: int, cols: int, lay: TableLayout) -> FastTable:
-    weights = _WEIGHTS.get(lay.key)
-    if weights is None:  # coded tables: 类 款 项, 科目名称, then amounts
-        n_amount = cols - 4
-        name = 4.2 if n_amount <= 8 else 3.0
-        weights = (0.9, 0.9, 0.9, name) + (2.6,) * n_amount
+def _weights(lay: TableLayout) -> tuple[float, ...]:
+    """Relative widths of the printed columns, from the table's kind and shape."""
+    if lay.kind == "summary":
+        n_right = len(lay.extra["right_cols"])
+        if lay.line_numbers:
+            (l_label, l_line, l_amount), (r_label, r_line, r_amount) = _SUMMARY_WEIGHTS[
+                n_right == 1
+            ]
+            return (l_label, l_line, l_amount, r_label, r_line) + (r_amount,) * n_right
+        (l_label, l_amount), (r_label, r_amount) = _SUMMARY_WEIGHTS_NO_LINES[n_right == 1]
+        return (l_label, l_amount, r_label) + (r_amount,) * n_right
+    if lay.kind == "economic":
+        return _ECONOMIC_GROUP * len(_groups(lay))
+    if lay.kind == "items":
+        line = (_ITEM_LINE,) if lay.line_numbers else ()
+        return (_ITEM_LABEL, *line) + (_ITEM_AMOUNT,) * len(lay.columns)
+    if lay.kind == "pairs":
+        return (_AMOUNT,) * (len(lay.extra["items"]) * len(lay.columns))
+    # coded: 类 款 项 (or the whole code), 科目名称, then amounts
+    n_amount = len(lay.columns)
+    codes = (_WHOLE_CODE,) if lay.code_columns == 1 else (_CODE_DIGIT,) * lay.code_columns
+    return codes + (4.2 if n_amount <= 8 else 3.0,) + (_AMOUNT,) * n_amount
+
+
+def _new_table(sd, rows: int, lay: TableLayout) -> FastTable:
+    weights = _weights(lay)
     total = _TEXT_WIDTH_CM[lay.landscape]
     scale = total / sum(weights)
     widths = [int(Cm(w * scale).twips) for w in weights]
@@ -450,85 +499,131 @@ def _money(table: Table, value: Decimal | None) -> str:
 
 
 def _render_coded(sd, table: Table) -> None:
+    """A 功能分类 table: header, 栏次 row (when the layout has one), 合计 at the top or the
+    bottom, one row per 科目; the code in 3 merged 类/款/项 columns or in 1."""
     lay = table.layout
-    n_head = lay.header_rows + 1
-    rows = n_head + 1 + len(table.rows)
-    t = _new_table(sd, rows, lay.width, lay)
+    name_col = lay.code_columns  # the code columns come first, then 科目名称
+    first = name_col + 1  # the first amount column
+    n_head = lay.header_rows + (1 if lay.column_numbers else 0)
+    t = _new_table(sd, n_head + 1 + len(table.rows), lay)
     _header(t, lay)
     r = lay.header_rows
-    _set(t.merge(r, 0, r, 3), "栏次", center=True)
-    for i in range(len(lay.columns)):
-        _set(t.cell(r, 4 + i), str(i + 1), center=True)
-    r += 1
-    _set(t.merge(r, 0, r, 3), "合计", bold=True, center=True)
-    for i, col in enumerate(lay.columns):
-        _set(t.cell(r, 4 + i), _money(table, table.total.get(col.key)), number=True, bold=True)
-    for row in table.rows:
+    if lay.column_numbers:
+        _set(t.merge(r, 0, r, name_col), "栏次", center=True)
+        for i in range(len(lay.columns)):
+            _set(t.cell(r, first + i), str(i + 1), center=True)
         r += 1
-        _set(t.merge(r, 0, r, 2), row.code)
-        _set(t.cell(r, 3), row.name)
+    top = lay.total_row != "bottom"
+    if top:
+        _coded_total(t, table, r, first)
+        r += 1
+    for row in table.rows:
+        code = t.merge(r, 0, r, name_col - 1) if name_col > 1 else t.cell(r, 0)
+        _set(code, row.code)
+        _set(t.cell(r, name_col), row.name)
         for i, col in enumerate(lay.columns):
-            _set(t.cell(r, 4 + i), _money(table, row.values.get(col.key)), number=True)
+            _set(t.cell(r, first + i), _money(table, row.values.get(col.key)), number=True)
+        r += 1
+    if not top:
+        _coded_total(t, table, r, first)
     _repeat_header(t, n_head)
 
 
+def _coded_total(t: FastTable, table: Table, r: int, first: int) -> None:
+    _set(t.merge(r, 0, r, first - 1), "合计", bold=True, center=True)
+    for i, col in enumerate(table.layout.columns):
+        _set(t.cell(r, first + i), _money(table, table.total.get(col.key)), number=True, bold=True)
+
+
 def _render_summary(sd, table: Table) -> None:
+    """收入支出决算总表 / 财政拨款收入支出决算总表: the income items on the left, the
+    layout's 功能分类 classes on the right, then the total rows side by side; 行次 columns
+    and the 栏次 row only where the layout prints them."""
     lay = table.layout
     ex = lay.extra
     right_cols = ex["right_cols"]
+    ln = 1 if lay.line_numbers else 0
+    # columns: 项目, [行次], 金额 | 项目, [行次], one per right_cols
+    amount, r_label = 1 + ln, 2 + ln
+    r_line, r_first = r_label + 1, r_label + 1 + ln
+    class_list = ex.get("classes") or FUNCTION_CLASSES_2021
     classes = {row.code: row for row in table.rows}
-    n_body = len(FUNCTION_CLASSES_2021)
-    tails = list(zip(ex["left_tail"], ex["right_tail"], strict=True))
-    rows = lay.header_rows + 1 + n_body + len(tails)
-    t = _new_table(sd, rows, lay.width, lay)
+    left = list(ex["left"])
+    n_body = max(len(class_list), len(left))
+    tails = tail_rows(lay)
+    n_head = lay.header_rows + (1 if lay.column_numbers else 0)
+    t = _new_table(sd, n_head + n_body + len(tails), lay)
     _header(t, lay)
     r = lay.header_rows
-    _set(t.merge(r, 0, r, 1), "栏次", center=True)
-    _set(t.cell(r, 2), "1", center=True)
-    _set(t.merge(r, 3, r, 4), "栏次", center=True)
-    for j in range(len(right_cols)):
-        _set(t.cell(r, 5 + j), str(2 + j), center=True)
-    left = list(ex["left"])
+    if lay.column_numbers:
+        _set(t.merge(r, 0, r, amount - 1), "栏次", center=True)
+        _set(t.cell(r, amount), "1", center=True)
+        _set(t.merge(r, r_label, r, r_first - 1), "栏次", center=True)
+        for j in range(len(right_cols)):
+            _set(t.cell(r, r_first + j), str(2 + j), center=True)
+        r += 1
     first_right = n_body + len(tails) + 1
     for i in range(n_body):
-        r += 1
         if i < len(left):
             _set(t.cell(r, 0), left[i].label)
-            _set(t.cell(r, 2), _money(table, table.item(left[i].key)), number=True)
-        _set(t.cell(r, 1), str(i + 1), center=True)
-        code, name = FUNCTION_CLASSES_2021[i]
-        _set(t.cell(r, 3), f"{cn_ordinal(i + 1)}、{name}")
-        _set(t.cell(r, 4), str(first_right + i), center=True)
-        row = classes.get(code)
-        for j, col in enumerate(right_cols):
-            _set(t.cell(r, 5 + j), _money(table, row.values.get(col) if row else None), number=True)
-    for k, (lt, rt) in enumerate(tails):
+            _set(t.cell(r, amount), _money(table, _item(table, left[i].key)), number=True)
+        if ln:
+            _set(t.cell(r, 1), str(i + 1), center=True)
+        if i < len(class_list):
+            code, name = class_list[i]
+            _set(t.cell(r, r_label), f"{cn_ordinal(i + 1)}、{name}")
+            if ln:
+                _set(t.cell(r, r_line), str(first_right + i), center=True)
+            row = classes.get(code)
+            for j, col in enumerate(right_cols):
+                value = row.values.get(col) if row else None
+                _set(t.cell(r, r_first + j), _money(table, value), number=True)
         r += 1
-        bold_l = lt.key in ("income_total", "grand_total")
-        bold_r = rt.key in ("expense_total", "grand_total")
-        _set(t.cell(r, 0), lt.label, bold=bold_l)
-        _set(t.cell(r, 1), str(n_body + 1 + k), center=True)
-        _set(t.cell(r, 2), _money(table, table.item(lt.key)), number=True, bold=bold_l)
-        _set(t.cell(r, 3), rt.label, bold=bold_r)
-        _set(t.cell(r, 4), str(first_right + n_body + k), center=True)
-        vals = table.items.get("R:" + rt.key, {})
-        for j, col in enumerate(right_cols):
-            _set(t.cell(r, 5 + j), _money(table, vals.get(col)), number=True, bold=bold_r)
-    _repeat_header(t, lay.header_rows + 1)
+    for k, (lt, rt) in enumerate(tails):  # a side with fewer rows has empty ones
+        if lt is not None:
+            bold_l = lt.key in ("income_total", "grand_total")
+            _set(t.cell(r, 0), lt.label, bold=bold_l)
+            if ln:
+                _set(t.cell(r, 1), str(n_body + 1 + k), center=True)
+            value = _money(table, _item(table, lt.key))
+            _set(t.cell(r, amount), value, number=True, bold=bold_l)
+        if rt is not None:
+            bold_r = rt.key in ("expense_total", "grand_total")
+            _set(t.cell(r, r_label), rt.label, bold=bold_r)
+            if ln:
+                _set(t.cell(r, r_line), str(first_right + n_body + k), center=True)
+            vals = table.items.get("R:" + rt.key, {})
+            for j, col in enumerate(right_cols):
+                value = _money(table, vals.get(col))
+                _set(t.cell(r, r_first + j), value, number=True, bold=bold_r)
+        r += 1
+    _repeat_header(t, n_head)
+
+
+def _item(table: Table, key: str, col: str = "amount") -> Decimal | None:
+    """A labelled row's value as read (None when blank or absent)."""
+    return (table.items.get(key) or {}).get(col)
+
+
+def _groups(lay: TableLayout) -> tuple[tuple[str, ...], ...]:
+    return lay.extra.get("groups") or ECONOMIC_BLOCKS
 
 
 def _render_economic(sd, table: Table) -> None:
+    """基本支出 by 经济分类: the layout's groups side by side (科目编码, 科目名称, 金额 each),
+    then 人员经费合计 under the first group and 公用经费合计 across the others."""
     lay = table.layout
+    groups = _groups(lay)
     by_code = {row.code: row for row in table.rows}
-    height = max(len(b) for b in ECONOMIC_BLOCKS)
-    t = _new_table(sd, lay.header_rows + height + 1, lay.width, lay)
+    height = max(len(g) for g in groups)
+    t = _new_table(sd, lay.header_rows + height + 1, lay)
     _header(t, lay)
     for i in range(height):
         r = lay.header_rows + i
-        for b, block in enumerate(ECONOMIC_BLOCKS):
-            if i >= len(block):
+        for b, group in enumerate(groups):
+            if i >= len(group):
                 continue
-            code = block[i]
+            code = group[i]
             row = by_code.get(code)
             cls = len(code) == 3
             _set(t.cell(r, 3 * b), code, bold=cls)
@@ -540,39 +635,68 @@ def _render_economic(sd, table: Table) -> None:
                 bold=cls,
             )
     r = lay.header_rows + height
-    _set(t.merge(r, 0, r, 1), "人员经费合计", bold=True, center=True)
+    last = 3 * len(groups) - 1
+    labels = lay.extra.get("totals", {})
+    _set(t.merge(r, 0, r, 1), labels.get("personnel", "人员经费合计"), bold=True, center=True)
     _set(t.cell(r, 2), _money(table, table.total.get("personnel")), number=True, bold=True)
-    _set(t.merge(r, 3, r, 7), "公用经费合计", bold=True, center=True)
-    _set(t.cell(r, 8), _money(table, table.total.get("public")), number=True, bold=True)
+    if len(groups) > 1:
+        _set(
+            t.merge(r, 3, r, last - 1), labels.get("public", "公用经费合计"), bold=True, center=True
+        )
+        _set(t.cell(r, last), _money(table, table.total.get("public")), number=True, bold=True)
     _repeat_header(t, lay.header_rows)
 
 
 def _render_items(sd, table: Table) -> None:
+    """A fixed-row table (“三公”经费、机关运行经费情况表): label, 行次 (when printed), then
+    one cell per column; "—" where the layout says the row has no such figure."""
     lay = table.layout
     items = lay.extra["items"]
-    t = _new_table(sd, lay.header_rows + 1 + len(items), lay.width, lay)
+    ln = 1 if lay.line_numbers else 0
+    n_head = lay.header_rows + (1 if lay.column_numbers else 0)
+    t = _new_table(sd, n_head + len(items), lay)
     _header(t, lay)
     r = lay.header_rows
-    _set(t.cell(r, 0), "栏次", center=True)
-    _set(t.cell(r, 2), "1", center=True)
-    _set(t.cell(r, 3), "2", center=True)
-    for it in items:
+    if lay.column_numbers:
+        _set(t.cell(r, 0), "栏次", center=True)
+        for j in range(len(lay.columns)):
+            _set(t.cell(r, 1 + ln + j), str(j + 1), center=True)
         r += 1
+    for it in items:
         vals = table.items.get(it.key, {})
         _set(t.cell(r, 0), it.label)
-        _set(t.cell(r, 1), str(it.line), center=True)
-        if it.key in SANGONG_NO_BUDGET:
-            _set(t.cell(r, 2), "—", center=True)
-        else:
-            _set(t.cell(r, 2), _money(table, vals.get("budget")), number=True)
-        if it.key in ("sg_head", "stats_head"):
-            _set(t.cell(r, 3), "—", center=True)
-        elif it.key in SANGONG_COUNT_KEYS:
-            v = vals.get("actual")
-            _set(t.cell(r, 3), str(v) if v else "", number=True)
-        else:
-            _set(t.cell(r, 3), _money(table, vals.get("actual")), number=True)
-    _repeat_header(t, lay.header_rows + 1)
+        if ln:
+            _set(t.cell(r, 1), str(it.line), center=True)
+        for j, col in enumerate(lay.columns):
+            _item_cell(t.cell(r, 1 + ln + j), table, it, col.key, vals.get(col.key))
+        r += 1
+    _repeat_header(t, n_head)
+
+
+def _item_cell(cell: CellRef, table: Table, it: Item, col: str, value) -> None:
+    """One value of a labelled row: "—" for a heading, or a budget the row has none of;
+    a count as a whole number; else an amount in the table's unit."""
+    if it.heading or (it.no_budget and table.layout.sign(col) == BUDGET):
+        _set(cell, "—", center=True)
+    elif it.count:
+        _set(cell, str(value) if value else "", number=True)
+    else:
+        _set(cell, _money(table, value), number=True)
+
+
+def _render_pairs(sd, table: Table) -> None:
+    """财政拨款“三公”经费支出决算表: the layout's header, then one row holding each item's
+    columns in turn (预算数, 决算数)."""
+    lay = table.layout
+    t = _new_table(sd, lay.header_rows + 1, lay)
+    _header(t, lay)
+    r = lay.header_rows
+    n = len(lay.columns)
+    for i, it in enumerate(lay.extra["items"]):
+        vals = table.items.get(it.key, {})
+        for j, col in enumerate(lay.columns):
+            _item_cell(t.cell(r, n * i + j), table, it, col.key, vals.get(col.key))
+    _repeat_header(t, lay.header_rows)
 
 
 _RENDERERS = {
@@ -580,4 +704,5 @@ _RENDERERS = {
     "summary": _render_summary,
     "economic": _render_economic,
     "items": _render_items,
+    "pairs": _render_pairs,
 }

@@ -63,6 +63,8 @@ class Item:
     no_budget: bool = False
     #: pairs tables: the header words above this item's (预算数, 决算数) columns
     header: tuple[str, ...] = ()
+    #: a heading row ("一、“三公”经费支出"): the export prints "—" in every amount column
+    heading: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ def _item(d: dict, where: str) -> Item:
         count=bool(d.get("count", False)),
         no_budget=bool(d.get("no_budget", False)),
         header=tuple(d.get("header", ())),
+        heading=bool(d.get("heading", False)),
     )
 
 
@@ -255,6 +258,45 @@ def layout_from_dict(conf: dict, where: str = "") -> TableLayout:
         unit=str(conf.get("unit", "元")),
         meta=str(conf.get("meta", TableLayout.meta)),
     )
+
+
+def tail_rows(lay: TableLayout) -> list[tuple[Item | None, Item | None]]:
+    """A summary table's total rows as printed, (left, right) side by side. When one side
+    has fewer (财政拨款收入支出决算总表: 年初 splits into three 资金性质 rows on the left,
+    年末 is one row on the right), it is padded with empty rows before its last row, so
+    both 总计 rows stand on the table's last line."""
+    left = list(lay.extra.get("left_tail", ()))
+    right = list(lay.extra.get("right_tail", ()))
+    n = max(len(left), len(right))
+
+    def padded(side: list[Item]) -> list[Item | None]:
+        if not side:
+            return [None] * n
+        return [*side[:-1], *([None] * (n - len(side))), side[-1]]
+
+    return list(zip(padded(left), padded(right), strict=True))
+
+
+def fill(template: str, where: str = "", **values: object) -> str:
+    """``template`` (a layout's ``meta`` or ``empty_note``) with its {name} fields replaced
+    by ``values`` as plain text: a value (the department's name, which the user typed) is
+    never read as a template, so braces in it print as they are. An unknown field is a
+    :class:`LayoutError` naming ``where``."""
+    import string
+
+    out = []
+    try:
+        for literal, name, _spec, _conv in string.Formatter().parse(template):
+            out.append(literal)
+            if name is None:
+                continue
+            if name not in values:
+                known = "、".join(f"{{{k}}}" for k in values)
+                raise LayoutError(f"{where}：“{template}”中的 {{{name}}} 无效，只能用 {known}。")
+            out.append(str(values[name]))
+    except ValueError as exc:  # a single "{" or "}"
+        raise LayoutError(f"{where}：“{template}”的花括号不成对（{exc}）。") from exc
+    return "".join(out)
 
 
 def load_layout_file(path) -> TableLayout:

@@ -32,6 +32,8 @@ def _item_line(it) -> str:
         parts.append("no_budget = true")
     if it.header:
         parts.append(f"header = {_s(list(it.header))}")
+    if it.heading:
+        parts.append("heading = true")
     return "{ " + ", ".join(parts) + " }"
 
 
