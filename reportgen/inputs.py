@@ -1169,6 +1169,10 @@ def read_report(
         return None, rd.findings
     _supply(tables, kv, kv_cells, fields)
     unit = _unit_info(rd, grids, info, kv_cells.get(schema.UNIT_INFO.name, {}))
+    for table in tables.values():
+        # a layout without a "部门：" line (上海) prints the workbook's department where
+        # a table names it (the 说明 under an empty table); R62 compares printed ones only
+        table.department = table.department or unit.name.replace(" ", "")
     budget_spec = next((sp for sp in sheets if sp.kind == "budget"), schema.BUDGETS)
     budgets = _read_budgets(rd, grids, budget_spec)
     report = Report(
