@@ -94,6 +94,8 @@ class Computed:
     totals: dict[str, Change] = field(default_factory=dict)
     income_total: Decimal = ZERO
     income_shares: list[Share] = field(default_factory=list)
+    #: 二 when 财政拨款收入 is stated as one part (上海): 财政拨款收入, then the other incomes
+    income_groups: list[Share] = field(default_factory=list)
     expense_total: Decimal = ZERO
     expense_shares: list[Share] = field(default_factory=list)
     gpb: dict[str, object] = field(default_factory=dict)
@@ -166,6 +168,9 @@ def compute(
         total=c.income_total,
         method=share_rounding,
     )
+    c.income_groups = shares(
+        _income_groups(t01), decimals, total=c.income_total, method=share_rounding
+    )
     c.totals["income_total"] = change(c.income_total, prior.get("本年收入合计"))
     # 三、支出结构
     c.expense_total = t01.item("R:expense_total")
@@ -193,6 +198,20 @@ def compute(
     c.glossary_codes = _glossary_codes(report)
     c.rounding_gaps = _rounding_gaps(c)
     return c
+
+
+#: the 财政拨款 incomes of 公开01表, stated together as 财政拨款收入 by some templates
+FISCAL_INCOME_KEYS = ("gpb", "gov_fund", "state_capital")
+
+
+def _income_groups(t01: Table) -> list[tuple[str, str, Decimal]]:
+    """(key, label, amount): 财政拨款收入 (the three 财政拨款 summed), then each other
+    income in the table's order; a template states the whole 财政拨款 share as one figure,
+    so it is the rounding of its own exact ratio, not a sum of rounded shares."""
+    left = [it.key for it in t01.layout.extra["left"]]
+    fiscal = sum((t01.item(k) for k in left if k in FISCAL_INCOME_KEYS), ZERO)
+    rest = [(k, INCOME_LABELS[k], t01.item(k)) for k in left if k not in FISCAL_INCOME_KEYS]
+    return [("fiscal", "财政拨款收入", fiscal), *rest]
 
 
 def _gpb(
@@ -468,10 +487,12 @@ def _rounding_gaps(c: Computed) -> dict[str, bool]:
     exactly where its own flag is True. Places:
 
     - ``income`` / ``expense``: 二 / 三 (structure amounts and shares against the total);
+      ``income_groups``: 二 with 财政拨款收入 as one part;
     - ``gpb_classes``: 五（二）; ``gpb_items``: 五（三）(items' 决算数 and 预算数 against the
       totals);
     - ``gpb_change``: 五（一） when the pack lists the 基本/项目 changes beside the total's;
     - ``basic``: 六 (人员 + 公用 against 基本支出; each list against its subtotal);
+      ``basic_split``: 六 when the lists are printed without amounts (人员 + 公用 only);
     - ``sangong``: 七（二） (shares; 购置 + 运行维护; 国内 + 国（境）外 接待);
     - ``gov_fund``: 八 (items against the total); ``procurement``: 十（二）.
     """
@@ -480,9 +501,12 @@ def _rounding_gaps(c: Computed) -> dict[str, bool]:
     return {
         "income": shares_disagree(c.income_total, c.income_shares),
         "expense": shares_disagree(c.expense_total, c.expense_shares),
+        "income_groups": shares_disagree(c.income_total, c.income_groups),
         "gpb_classes": shares_disagree(g["total"].current, g["class_shares"]),
         "gpb_items": _items_disagree(g),
         "gpb_change": changes_disagree(g["total"], (g["basic"], g["project"])),
+        # 六 when only 人员经费 and 公用经费 are printed with amounts (上海)
+        "basic_split": parts_disagree(b["total"], (b["personnel"], b["public"])),
         "basic": (
             parts_disagree(b["total"], (b["personnel"], b["public"]))
             or parts_disagree(b["personnel"], (e.amount for e in b["personnel_items"]))
