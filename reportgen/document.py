@@ -80,10 +80,11 @@ def build_docx(
     doc = tpl.docx
     with _at_marker(doc, "§§toc§§"):
         _toc(doc, blocks)
+    _cover(doc, [b.text for b in blocks if b.kind == "title"])
     writer = _BodyWriter(doc, charts, pngs, tables, extra_tables or {})
     with _at_marker(doc, "§§body§§"):
-        for block in blocks:
-            writer.add(block)
+        for block, after in zip(blocks, [*blocks[1:], None], strict=True):
+            writer.add(block, after)
     if writer.orient == "landscape":
         _landscape(tpl.docx.sections[-1])
     _footers_in_every_section(tpl.docx)
@@ -92,6 +93,25 @@ def build_docx(
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+def _cover(doc, lines: list[str]) -> None:
+    """The profile's own cover lines (``<title>`` blocks): the template's title paragraph
+    holds them, one per line, and the 目录 starts on the next page. Without any, the
+    title stays as the template prints it."""
+    if not lines:
+        return
+    title = next((p for p in doc.paragraphs if p.style.name == "Title"), None)
+    if title is None:
+        return
+    for run in title.runs[1:]:
+        run._r.getparent().remove(run._r)
+    first = title.runs[0] if title.runs else title.add_run()
+    first.text = clean(lines[0])
+    for line in lines[1:]:
+        first.add_break()
+        first.add_text(clean(line))
+    title.add_run().add_break(WD_BREAK.PAGE)
 
 
 @contextmanager
@@ -270,16 +290,40 @@ class _BodyWriter:
         self.pngs = pngs
         self.tables = tables
         self.orient = "portrait"
+        self.started = ""  # the table whose page its heading has already started
+        self.part_top = False  # the last block was a 部分's heading (a page just began)
 
-    def add(self, b: Block) -> None:
+    def add(self, b: Block, after: Block | None = None) -> None:
+        """Write one block; ``after`` is the next one (a heading that names the table
+        after it starts that table's page, so it is never left on the page before)."""
+        heads_table = (
+            b.kind == "heading" and after is not None and after.kind == "table"
+            and after.ref in self.tables
+        )  # fmt: skip
+        fresh = False  # a section break has just started a page
+        text = b.kind in ("heading", "para", "figure")
+        if text and self.orient == "landscape" and not heads_table:
+            # text after a landscape table: back to portrait
+            self._section_break(landscape=True)
+            self.orient, fresh = "portrait", True
+        if heads_table:
+            fresh = not self._table_page(self.tables[after.ref].layout)
+            self.started = after.ref
         if b.kind == "heading":
             p = self.para(clean(b.text), style=f"Heading {min(b.level, 4)}")
-            if b.level == 1:
-                # each 部分 starts a page (the first one follows the 目录); a property of
-                # the heading, not an empty paragraph holding a break, which leaves an
-                # empty line or a blank page depending on the renderer
-                p.paragraph_format.page_break_before = True
-        elif b.kind == "para":
+            if heads_table or b.level == 1:
+                # each 部分 starts a page (the first one follows the 目录), and so does a
+                # heading naming the table after it, unless it follows its 部分's own
+                # heading directly; a property of the heading, not an empty paragraph
+                # holding a break, which leaves an empty line or a blank page depending
+                # on the renderer
+                p.paragraph_format.page_break_before = not fresh and not self.part_top
+            if heads_table:
+                p.paragraph_format.keep_with_next = True
+            self.part_top = b.level == 1
+            return
+        self.part_top = False
+        if b.kind == "para":
             style = "Center Title" if b.style == "center-title" else "Normal"
             self.para(clean(b.text), style=style)
         elif b.kind == "figure":
@@ -300,17 +344,24 @@ class _BodyWriter:
         p.paragraph_format.keep_with_next = True
         self.para(spec.caption, style="Caption")
 
-    def _table(self, key: str) -> None:
-        """One 附表 on a page of its own; wide tables get a landscape section."""
-        table = self.tables[key]
-        lay = table.layout
+    def _table_page(self, lay: TableLayout) -> bool:
+        """Start a table's page: a landscape or portrait section when the orientation
+        changes (then False: the section break has started the page), else True: the
+        first paragraph must break the page itself."""
         wanted = "landscape" if lay.landscape else "portrait"
         if wanted != self.orient:
             self._section_break(landscape=self.orient == "landscape")
             self.orient = wanted
-            new_page = False
-        else:
-            new_page = True
+            return False
+        return True
+
+    def _table(self, key: str) -> None:
+        """One 附表 on a page of its own (with the heading that names it, if any); wide
+        tables get a landscape section."""
+        table = self.tables[key]
+        lay = table.layout
+        started, self.started = self.started == key, ""
+        new_page = False if started else self._table_page(lay)
         head = self.para(lay.title, style="Table Title")
         head.paragraph_format.page_break_before = new_page
         meta = self.para(style="Table Meta")
