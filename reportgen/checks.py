@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from decimal import Decimal
 
-from . import codes
+from . import codes, declared_rules
 from .findings import ERROR, WARNING, Finding
 from .layouts import BY_KEY as DEFAULT_TABLES
 from .layouts import NONNEG, PERSONNEL_CLASSES
@@ -1606,22 +1606,12 @@ def r67(rep: Report):
     return out
 
 
-_VEHICLE_KINDS = (
-    "主要领导干部用车",
-    "机要通信用车",
-    "应急保障用车",
-    "执法执勤用车",
-    "特种专业技术用车",
-    "离退休干部用车",
-    "其他用车",
-)
-
-
 @rule("R68", "国有资产：车辆总数 = 各类用车之和")
 def r68(rep: Report):
     sheet = "国有资产"
     f = rep.facts.get(sheet) or {}
-    kinds = [f.get(k) for k in _VEHICLE_KINDS]
+    # the kinds are the sheet's own 用车 fields (7 in 云南's sheet, 8 in 上海's)
+    kinds = [v for k, v in f.items() if k.endswith("用车")]
     if f.get("车辆总数") is None or all(v is None for v in kinds):
         return []
     found = sum(v or 0 for v in kinds)
@@ -1671,10 +1661,14 @@ def p10(rep: Report):
     ]
 
 
-def run_checks(report: Report, skip: frozenset[str] = frozenset()) -> list[Finding]:
-    """Every rule over the report, in rule order. A rule that needs a figure the layout
-    does not publish does not apply (:class:`~reportgen.model.Unpublished`), nor does one
-    the profile lists in ``skip_rules``. Messages name the tables as the layout does."""
+def run_checks(
+    report: Report, skip: frozenset[str] = frozenset(), declared: tuple = ()
+) -> list[Finding]:
+    """Every rule over the report, in rule order, then the profile's ``declared`` rules
+    (rules.toml, see :mod:`reportgen.declared_rules`). A rule that needs a figure the
+    layout does not publish does not apply (:class:`~reportgen.model.Unpublished`), nor
+    does one the profile lists in ``skip_rules``. Messages name the tables as the layout
+    does."""
     in_wan = any(t.unit == "万元" for t in report.tables.values())
     all_wan = bool(report.tables) and all(t.unit == "万元" for t in report.tables.values())
     token = _HALF_UNIT.set(Decimal("50") if in_wan else ZERO)
@@ -1688,6 +1682,7 @@ def run_checks(report: Report, skip: frozenset[str] = frozenset()) -> list[Findi
                 findings.extend(fn(report))
             except Unpublished:
                 continue
+        findings.extend(declared_rules.run(report, declared))
         return _named(report, findings)
     finally:
         _HALF_UNIT.reset(token)

@@ -141,6 +141,16 @@ class Pack:
         return next((s for s in self.sheets if s.name == name), None)
 
     @property
+    def declared_rules(self) -> tuple:
+        """The 勾稽 rules the chain's rules.toml files declare (child over parent)."""
+        from .declared_rules import RulesError, for_chain
+
+        try:
+            return for_chain(self.dirs)
+        except RulesError as exc:
+            raise TemplateProblem(str(exc)) from exc
+
+    @property
     def skip_rules(self) -> frozenset[str]:
         return frozenset(self.settings.get("skip_rules", ()))
 

@@ -88,7 +88,10 @@ def check_profile(
         report, findings = read_report(Path(input_path), resolve=resolve)
         pack = chosen[0] if chosen else None
         if report is not None and not has_errors(findings):
-            findings = findings + run_checks(report, pack.skip_rules if pack else frozenset())
+            if pack is not None:
+                findings = findings + run_checks(report, pack.skip_rules, pack.declared_rules)
+            else:
+                findings = findings + run_checks(report)
     except InputError as exc:
         return None, exc.findings, chosen[0] if chosen else None
     finally:

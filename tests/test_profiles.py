@@ -362,3 +362,65 @@ def test_a_third_profile_is_added_as_data_only(tmp_path):
         result = build(path, tmp_path / "out", template_dir=root)
         assert result.path.name == "2024年度上海市某某区文化和旅游局部门决算公开.docx"
         shutil.rmtree(tmp_path / "out")
+
+
+# --- rules a profile declares (rules.toml) --------------------------------------------
+
+
+def test_the_shanghai_profiles_own_rules_catch_their_cells(tmp_path):
+    def admin_cost_too_high(wb):
+        _find(wb["机关运行经费"], "机关运行经费支出", 1).offset(0, 1).value = 2300.00
+
+    def grades_do_not_add_up(wb):
+        _find(wb["预算绩效管理"], "评级为良的项目数", 1).offset(0, 1).value = 10
+
+    _r, findings, _p = check_profile(_mutated(tmp_path, admin_cost_too_high))
+    sh01 = [f for f in findings if f.rule == "SH01"]
+    assert [(f.severity, f.where, f.expected, f.found) for f in sh01] == [
+        ("错误", "机关运行经费!B4", "≤ 2,261.28", "2,300.00")
+    ]
+    assert sh01[0].message.startswith(
+        "机关运行经费支出大于一般公共预算财政拨款基本支出决算表的公用经费合计"
+    )
+    path = _mutated(tmp_path, grades_do_not_add_up)
+    row = _find(openpyxl.load_workbook(path)["预算绩效管理"], "绩效自评项目数", 1).row
+    _r, findings, _p = check_profile(path)
+    assert [(f.rule, f.where, f.expected, f.found) for f in findings] == [
+        ("SH04", f"预算绩效管理!B{row}", "29", "28")
+    ]
+
+
+def test_a_profiles_rules_are_data_a_child_can_add_and_drop(tmp_path):
+    root = tmp_path / "profiles"
+    (root / "jiangnan-2024" / "tables").mkdir(parents=True)
+    (root / "jiangnan-2024" / "profile.toml").write_text(THIRD, encoding="utf-8")
+    (root / "jiangnan-2024" / "tables" / "t05.toml").write_text(T05, encoding="utf-8")
+    (root / "jiangnan-2024" / "rules.toml").write_text(
+        '[[rule]]\nid = "SH01"\nenabled = false\n\n'
+        '[[rule]]\nid = "JN01"\nkind = "equal"\nseverity = "警告"\n'
+        'left = "t05.total.exp_project"\nright = "t03.total.project"\n'
+        'message = "本省要求：一般公共预算项目支出等于全部项目支出。"\n',
+        encoding="utf-8",
+    )
+
+    def retitle_and_raise_admin_cost(wb):
+        _find(
+            wb["表5"], "一般公共预算财政拨款支出决算表"
+        ).value = "一般公共预算财政拨款支出决算明细表"
+        _find(wb["机关运行经费"], "机关运行经费支出", 1).offset(0, 1).value = 2300.00
+
+    path = _mutated(tmp_path, retitle_and_raise_admin_cost)
+    _r, findings, pack = check_profile(path, template_dir=root)
+    assert pack.name == "jiangnan-2024"
+    # SH01 dropped by the child; its own rule compares 5115.72 with 6039.17
+    assert [(f.rule, f.severity, f.expected, f.found) for f in findings] == [
+        ("JN01", "警告", "6,039.17", "5,115.72")
+    ]
+    (root / "jiangnan-2024" / "rules.toml").write_text(
+        '[[rule]]\nid = "JN02"\nkind = "le"\nleft = "t05.totals.exp_total"\nright = "t03.total.total"\nmessage = "x"\n',
+        encoding="utf-8",
+    )
+    from reportgen.narrative import TemplateProblem
+
+    with pytest.raises(TemplateProblem, match="JN02 的“t05.totals.exp_total”应写作"):
+        check_profile(path, template_dir=root)

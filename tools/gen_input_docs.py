@@ -205,6 +205,16 @@ def render_layout(name: str) -> str:
             required = "是" if f.required or f.required_prior else "否"
             out.append(f"| {f.label} | {kind} | {required} | {f.help or '—'} | {f.absent or '—'} |")
         out.append("")
+    rules = pack.declared_rules
+    if rules:
+        out += [
+            "## 三、本版式的勾稽关系（rules.toml）",
+            "",
+            "| 规则 | 级别 | 说明 |",
+            "|---|---|---|",
+        ]
+        out += [f"| {r.id} | {r.severity} | {r.message} |" for r in rules]
+        out.append("")
     return "\n".join(out)
 
 
