@@ -241,8 +241,9 @@ def check(
     except Exception:  # noqa: BLE001
         traceback.print_exc()
         sys.exit(1)
-    for line in lines:  # with --format json stdout stays pure JSON
-        click.echo(line, err=fmt == "json")
+    if fmt != "json":  # JSON output stays exactly the list of findings
+        for line in lines:
+            click.echo(line)
     click.echo(to_json(findings) if fmt == "json" else to_text(findings))
     sys.exit(2 if has_errors(findings) else 0)
 
