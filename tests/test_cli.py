@@ -118,7 +118,8 @@ def test_check_broken_xls_prints_a_table_naming_every_cell(make_workbook, tmp_pa
     res = CliRunner().invoke(main, ["check", str(xls)])
     assert res.exit_code == 2
     lines = res.output.splitlines()
-    assert lines[0].split() == ["级别", "规则", "位置", "说明"]
+    assert lines[0].startswith("识别的版式：yunnan-2021（")  # check says which layout it read
+    assert lines[1].split() == ["级别", "规则", "位置", "说明"]
     assert any(ln.startswith("错误  IN-10  上年决算数!B5") for ln in lines), res.output
     assert lines[-1] == "共 1 个错误，0 个警告。"  # reading errors stop the 勾稽 checks
     res = CliRunner().invoke(main, ["check", str(xls), "--format", "json"])
