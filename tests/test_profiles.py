@@ -424,3 +424,25 @@ def test_a_profiles_rules_are_data_a_child_can_add_and_drop(tmp_path):
 
     with pytest.raises(TemplateProblem, match="JN02 的“t05.totals.exp_total”应写作"):
         check_profile(path, template_dir=root)
+
+
+def test_a_batch_of_both_layouts_reads_each_workbook_with_its_own(tmp_path, example_path):
+    import io
+
+    from reportgen import batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(example_path, folder / "云南单位.xlsx")
+    shutil.copy(WHOLE, folder / "上海单位.xlsx")
+    summary = batch.run_batch(folder, tmp_path / "out", jobs=1, progress_stream=io.StringIO())
+    status = {r.unit: (r.status, r.department, r.year) for r in summary.results}
+    assert status == {
+        "云南单位.xlsx": ("有警告", "玉溪市互联网信息办公室", 2021),
+        "上海单位.xlsx": ("成功", "上海市某某区文化和旅游局", 2024),
+    }
+    shanghai = tmp_path / "out" / "上海单位" / "2024年度上海市某某区文化和旅游局部门决算公开.docx"
+    import docx
+
+    paras = [p.text for p in docx.Document(str(shanghai)).paragraphs]
+    assert "十、预算绩效管理情况" in paras and "第五部分 附表" not in paras
