@@ -325,7 +325,11 @@ class _BodyWriter:
         self.part_top = False
         if b.kind == "para":
             style = "Center Title" if b.style == "center-title" else "Normal"
-            self.para(clean(b.text), style=style)
+            p = self.para(clean(b.text), style=style)
+            if after is not None and after.kind == "table" and after.ref in self.extra_tables:
+                # the title line of a 第四部分 table goes with the table's head (a 附表
+                # starts a page of its own instead)
+                p.paragraph_format.keep_with_next = True
         elif b.kind == "figure":
             self._figure(b.ref)
         elif b.kind == "table" and b.ref in self.extra_tables:
@@ -369,12 +373,17 @@ class _BodyWriter:
             if i or part:  # one run per tab stop; the tab opens the run after it
                 meta.add_run(("\t" if i else "") + part)
         _right_tab(meta, landscape=lay.landscape)
-        _RENDERERS[lay.kind](self.sd, table)
-        for line in lay.note.split("\n"):
-            self.para(line, style="Table Note")
+        # title and meta line go with the table's head (see docx_table.keep_rows)
+        head.paragraph_format.keep_with_next = meta.paragraph_format.keep_with_next = True
+        notes = lay.note.split("\n")  # an empty note is still a paragraph after the table
         if table.is_empty and lay.empty_note:
-            note = fill(lay.empty_note, _where(lay), department=clean(table.department))
-            self.para(note, style="Table Note")
+            notes.append(fill(lay.empty_note, _where(lay), department=clean(table.department)))
+        grid, header_rows = _RENDERERS[lay.kind](self.sd, table)
+        grid.finish(header_rows, note_after=any(notes))
+        for i, line in enumerate(notes):
+            note = self.para(line, style="Table Note")
+            # a note of several lines is kept whole, and with the table's last row
+            note.paragraph_format.keep_with_next = i < len(notes) - 1
 
     def _section_break(self, landscape: bool) -> None:
         """End the current section; ``landscape`` says what the ending section was."""
@@ -531,11 +540,6 @@ def _set(cell: CellRef, text: str, number: bool = False, bold: bool = False, cen
     cell.table.set(cell, clean(text), number=number, bold=bold, center=center)
 
 
-def _repeat_header(grid: FastTable, n: int) -> None:
-    """Write the table: the first n rows repeat on every page; rows never split."""
-    grid.finish(n)
-
-
 def _header(t: FastTable, lay: TableLayout) -> None:
     for h in lay.header:
         if h.rows > 1 or h.cols > 1:
@@ -549,7 +553,7 @@ def _money(table: Table, value: Decimal | None) -> str:
     return fmt_table(value, table.unit)
 
 
-def _render_coded(sd, table: Table) -> None:
+def _render_coded(sd, table: Table) -> tuple[FastTable, int]:
     """A 功能分类 table: header, 栏次 row (when the layout has one), 合计 at the top or the
     bottom, one row per 科目; the code in 3 merged 类/款/项 columns or in 1."""
     lay = table.layout
@@ -577,7 +581,7 @@ def _render_coded(sd, table: Table) -> None:
         r += 1
     if not top:
         _coded_total(t, table, r, first)
-    _repeat_header(t, n_head)
+    return t, n_head
 
 
 def _coded_total(t: FastTable, table: Table, r: int, first: int) -> None:
@@ -586,7 +590,7 @@ def _coded_total(t: FastTable, table: Table, r: int, first: int) -> None:
         _set(t.cell(r, first + i), _money(table, table.total.get(col.key)), number=True, bold=True)
 
 
-def _render_summary(sd, table: Table) -> None:
+def _render_summary(sd, table: Table) -> tuple[FastTable, int]:
     """收入支出决算总表 / 财政拨款收入支出决算总表: the income items on the left, the
     layout's 功能分类 classes on the right, then the total rows side by side; 行次 columns
     and the 栏次 row only where the layout prints them."""
@@ -648,7 +652,7 @@ def _render_summary(sd, table: Table) -> None:
                 value = _money(table, vals.get(col))
                 _set(t.cell(r, r_first + j), value, number=True, bold=bold_r)
         r += 1
-    _repeat_header(t, n_head)
+    return t, n_head
 
 
 def _item(table: Table, key: str, col: str = "amount") -> Decimal | None:
@@ -660,7 +664,7 @@ def _groups(lay: TableLayout) -> tuple[tuple[str, ...], ...]:
     return lay.extra.get("groups") or ECONOMIC_BLOCKS
 
 
-def _render_economic(sd, table: Table) -> None:
+def _render_economic(sd, table: Table) -> tuple[FastTable, int]:
     """基本支出 by 经济分类: the layout's groups side by side (科目编码, 科目名称, 金额 each),
     then 人员经费合计 under the first group and 公用经费合计 across the others."""
     lay = table.layout
@@ -695,10 +699,10 @@ def _render_economic(sd, table: Table) -> None:
             t.merge(r, 3, r, last - 1), labels.get("public", "公用经费合计"), bold=True, center=True
         )
         _set(t.cell(r, last), _money(table, table.total.get("public")), number=True, bold=True)
-    _repeat_header(t, lay.header_rows)
+    return t, lay.header_rows
 
 
-def _render_items(sd, table: Table) -> None:
+def _render_items(sd, table: Table) -> tuple[FastTable, int]:
     """A fixed-row table (“三公”经费、机关运行经费情况表): label, 行次 (when printed), then
     one cell per column; "—" where the layout says the row has no such figure."""
     lay = table.layout
@@ -721,7 +725,7 @@ def _render_items(sd, table: Table) -> None:
         for j, col in enumerate(lay.columns):
             _item_cell(t.cell(r, 1 + ln + j), table, it, col.key, vals.get(col.key))
         r += 1
-    _repeat_header(t, n_head)
+    return t, n_head
 
 
 def _item_cell(cell: CellRef, table: Table, it: Item, col: str, value) -> None:
@@ -735,7 +739,7 @@ def _item_cell(cell: CellRef, table: Table, it: Item, col: str, value) -> None:
         _set(cell, _money(table, value), number=True)
 
 
-def _render_pairs(sd, table: Table) -> None:
+def _render_pairs(sd, table: Table) -> tuple[FastTable, int]:
     """财政拨款“三公”经费支出决算表: the layout's header, then one row holding each item's
     columns in turn (预算数, 决算数)."""
     lay = table.layout
@@ -747,7 +751,7 @@ def _render_pairs(sd, table: Table) -> None:
         vals = table.items.get(it.key, {})
         for j, col in enumerate(lay.columns):
             _item_cell(t.cell(r, n * i + j), table, it, col.key, vals.get(col.key))
-    _repeat_header(t, lay.header_rows)
+    return t, lay.header_rows
 
 
 _RENDERERS = {

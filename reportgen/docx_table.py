@@ -14,6 +14,31 @@ from xml.sax.saxutils import escape
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
+#: body rows kept on the page of the header rows: a table never begins with its header
+#: alone at the foot of a page (the title and meta lines are kept with the header)
+HEAD_ROWS = 2
+#: rows at the end kept together: a 合计 or 总分 row is never alone on a page
+TAIL_ROWS = 2
+
+
+def keep_rows(
+    n_rows: int,
+    header_rows: int,
+    head: int = HEAD_ROWS,
+    tail: int = TAIL_ROWS,
+    note_after: bool = False,
+) -> frozenset[int]:
+    """The rows that stay on the page of the row after them: the header rows and the
+    first ``head`` body rows (so the table's head moves to the next page rather than
+    being orphaned), the last ``tail`` rows (kept together), and the last row itself
+    when a note follows the table (a 注 line never opens a page alone)."""
+    last = n_rows - 1
+    keep = set(range(min(header_rows + head - 1, last)))
+    keep |= set(range(max(n_rows - tail, 0), last))
+    if note_after and n_rows:
+        keep.add(last)
+    return frozenset(keep)
+
 
 @dataclass
 class _Content:
@@ -78,11 +103,14 @@ class FastTable:
 
     # --- XML ---------------------------------------------------------------------------
 
-    def _paragraph(self, content: _Content | None) -> str:
+    def _paragraph(self, content: _Content | None, keep: bool = False) -> str:
+        keep_next = "<w:keepNext/>" if keep else ""
         if content is None:
-            return '<w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr></w:p>'
+            return f'<w:p><w:pPr><w:pStyle w:val="TableText"/>{keep_next}</w:pPr></w:p>'
         style = "TableNumber" if content.number else "TableText"
-        ppr = f'<w:pStyle w:val="{style}"/>' + ('<w:jc w:val="center"/>' if content.center else "")
+        ppr = f'<w:pStyle w:val="{style}"/>{keep_next}' + (
+            '<w:jc w:val="center"/>' if content.center else ""
+        )
         if not content.text:
             return f"<w:p><w:pPr>{ppr}</w:pPr></w:p>"
         rpr = (
@@ -96,7 +124,12 @@ class FastTable:
             f'<w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
         )
 
-    def _row(self, r: int, header: bool) -> str:
+    def _row(self, r: int, header: bool, keep: bool = False) -> str:
+        """One ``<w:tr>``: never split across pages (``w:cantSplit``), repeated at the top
+        of every page when ``header`` (``w:tblHeader``), kept on the page of the next row
+        (or of the paragraph after the table) when ``keep``: Word and LibreOffice honour
+        "keep with next" on the paragraphs of a row, so every cell's paragraph has it,
+        the empty ones under a vertical merge included."""
         cells = []
         c = 0
         while c < self.cols:
@@ -112,11 +145,11 @@ class FastTable:
                 props += f'<w:gridSpan w:val="{n_cols}"/>'
             if anchor is not None:  # below the first row of a vertical merge
                 props += "<w:vMerge/>"
-                body = self._paragraph(None)
+                body = self._paragraph(None, keep)
             else:
                 if n_rows > 1:
                     props += '<w:vMerge w:val="restart"/>'
-                body = self._paragraph(self.content.get(key))
+                body = self._paragraph(self.content.get(key), keep)
             if (
                 self.content.get(key) is not None
                 and anchor is None
@@ -128,7 +161,7 @@ class FastTable:
         trpr = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")
         return f"<w:tr><w:trPr>{trpr}</w:trPr>{''.join(cells)}</w:tr>"
 
-    def xml(self, header_rows: int) -> str:
+    def xml(self, header_rows: int, keep: frozenset[int] = frozenset()) -> str:
         total = sum(self.widths)
         margin = ""
         if self.cell_margin is not None:
@@ -138,7 +171,7 @@ class FastTable:
                 f'<w:right w:w="{m}" w:type="dxa"/></w:tblCellMar>'
             )
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.widths)
-        rows = "".join(self._row(r, r < header_rows) for r in range(self.rows))
+        rows = "".join(self._row(r, r < header_rows, r in keep) for r in range(self.rows))
         return (
             f"<w:tbl {nsdecls('w')}><w:tblPr>"
             f'<w:tblStyle w:val="TableGrid"/><w:tblW w:w="{total}" w:type="dxa"/>'
@@ -148,9 +181,18 @@ class FastTable:
             f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>"
         )
 
-    def finish(self, header_rows: int) -> None:
-        """Write the table into the document body, where the next block would go."""
-        tbl = parse_xml(self.xml(header_rows))
+    def finish(
+        self,
+        header_rows: int,
+        head: int = HEAD_ROWS,
+        tail: int = TAIL_ROWS,
+        note_after: bool = False,
+    ) -> None:
+        """Write the table into the document body, where the next block would go: the
+        first ``header_rows`` repeat on every page, and the rows :func:`keep_rows` names
+        stay on the page of what follows them."""
+        keep = keep_rows(self.rows, header_rows, head, tail, note_after)
+        tbl = parse_xml(self.xml(header_rows, keep))
         body = self.sd.element.body
         sect = body.find(qn("w:sectPr"))
         if sect is not None:

@@ -48,10 +48,20 @@ def _cells(ind: Indicator) -> IndicatorText:
     return indicator_text(ind.level3, ind.nature, ind.target, ind.unit, ind.actual)
 
 
-def render_project(sd, p: ProjectEvaluation, s: Shown) -> None:
-    """One 项目支出绩效自评表 (seed 001 公开12表 layout), with the figures of ``s``."""
-    from .document import _repeat_header
+#: rows of a 项目支出绩效自评表 repeated at the top of each page it continues on: 项目名称
+#: and 主管部门/实施单位, so a continuation page says whose indicators it lists
+PROJECT_HEADER_ROWS = 2
+#: rows kept together at its end: the last indicator, 其他需要说明的事项 and the two 总分
+#: rows, so 总分 never stands alone on a page
+PROJECT_TAIL_ROWS = 4
 
+
+def render_project(sd, p: ProjectEvaluation, s: Shown) -> None:
+    """One 项目支出绩效自评表 (seed 001 公开12表 layout), with the figures of ``s``.
+
+    Its head, from 项目名称 down to the first indicator row (资金, 年度总体目标 and the
+    indicator column headings), is kept on one page: it moves to the next page rather
+    than leave the column headings at the foot of one."""
     t = cjk_punctuation
     n_funds = max(len(p.funds), 1)
     rows = 2 + 1 + n_funds + 2 + 2 + len(p.indicators) + 1 + 2
@@ -94,6 +104,7 @@ def render_project(sd, p: ProjectEvaluation, s: Shown) -> None:
     for j, h in enumerate(("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位")):
         _put(g, r + 1, j, h, bold=True, center=True)
     r += 2
+    first_indicator = r
     for ind in p.indicators:
         c = _cells(ind)
         values = (t(ind.level1), t(ind.level2), t(ind.level3), c.nature, c.target, c.unit, c.actual)
@@ -112,13 +123,12 @@ def render_project(sd, p: ProjectEvaluation, s: Shown) -> None:
     ):
         _put(g, r, 7 + j, h, bold=True, center=True)
         _put(g, r + 1, 7 + j, v, center=True)
-    _repeat_header(g, 0)
+    head = first_indicator + 1 - PROJECT_HEADER_ROWS  # body rows kept with the header
+    g.finish(PROJECT_HEADER_ROWS, head=head, tail=PROJECT_TAIL_ROWS)
 
 
 def render_overall_indicators(sd, ov: OverallEvaluation) -> None:
-    """部门整体支出绩效指标 (公开11表)."""
-    from .document import _repeat_header
-
+    """部门整体支出绩效指标 (公开11表): its heading row repeated on every page."""
     g = _new(sd, 1 + len(ov.indicators), OVERALL_WEIGHTS)
     heads = ("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值")
     for j, h in enumerate(heads + ("偏差原因分析及改进措施",)):
@@ -138,4 +148,4 @@ def render_overall_indicators(sd, ov: OverallEvaluation) -> None:
         )
         for j, v in enumerate(values):
             _put(g, i, j, v, center=j in (3, 5))
-    _repeat_header(g, 1)
+    g.finish(1)
