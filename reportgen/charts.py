@@ -11,6 +11,7 @@ their differences, see ``Change.printed_diff``). The same data gives the same by
 from __future__ import annotations
 
 import io
+import math
 import os
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -22,14 +23,21 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from .bundled import bundled_dir
 from .computed import Computed  # noqa: E402
 from .money import wan  # noqa: E402
 
-SMALL_SLICE = Decimal("8")  # percent: narrower slices are labelled in the legend only
-DPI = 150
+SMALL_SLICE = Decimal("8")  # percent: narrower slices are labelled outside the ring
+#: the printed size of a chart (width, height in cm), the size the figure is drawn at:
+#: 15 cm wide as the text, 7 cm high, so that with its 单位 line and caption (8.5 cm of
+#: the page's 22.5) two charts and some text share a page, and a chart that does not fit
+#: in what is left of one leaves less than two fifths of it empty
+FIGSIZE_CM = (15.0, 7.0)
+ASPECT = FIGSIZE_CM[1] / FIGSIZE_CM[0]  # height over width, for the native charts too
+DPI = 160  # 944 × 440 pixels
 
 
 @dataclass(frozen=True)
@@ -188,6 +196,24 @@ def _rc() -> dict:
     return rc
 
 
+def figure(spec: ChartSpec) -> Figure:
+    """The drawn chart as a matplotlib Figure of its printed size, on an Agg canvas.
+
+    The figure is :data:`FIGSIZE_CM`, the size it is placed at in the document, so the
+    style file's font sizes are the sizes on paper (9 pt legends and labels).
+    """
+    if not spec.available:
+        raise ValueError(f"{spec.caption} 没有可绘制的数据")
+    with matplotlib.rc_context(_rc()):
+        fig = Figure(figsize=(FIGSIZE_CM[0] / 2.54, FIGSIZE_CM[1] / 2.54), dpi=DPI)
+        FigureCanvasAgg(fig)
+        if spec.kind == "bars":
+            _draw_bars(fig, spec)
+        else:
+            _draw_pie(fig, spec)
+    return fig
+
+
 def draw(spec: ChartSpec) -> bytes:
     """Draw one available chart as PNG bytes (deterministic: no timestamps, fixed size).
 
@@ -195,28 +221,32 @@ def draw(spec: ChartSpec) -> bytes:
     bounding box, and the pixels encoded by Pillow at a moderate compression level: about
     30 ms a chart, which matters when a bureau generates thousands of documents.
     """
-    if not spec.available:
-        raise ValueError(f"{spec.caption} 没有可绘制的数据")
+    fig = figure(spec)
     with matplotlib.rc_context(_rc()):
-        fig = Figure(figsize=(6.4, 3.6), dpi=DPI)
-        canvas = FigureCanvasAgg(fig)
-        if spec.kind == "bars":
-            _draw_bars(fig, spec)
-        else:
-            _draw_pie(fig, spec)
-        canvas.draw()
-        width, height = canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        image.convert("RGB").save(buf, "png", compress_level=3)
+        fig.canvas.draw()
+    width, height = fig.canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, "png", compress_level=3)
     return buf.getvalue()
 
 
-def _draw_bars(fig, spec: ChartSpec) -> None:
-    ax = fig.add_axes((0.1, 0.2, 0.86, 0.66))
+def print_points(fig: Figure, size: float) -> float:
+    """A font size of ``fig`` in points on paper, the figure being placed
+    :data:`FIGSIZE_CM` wide (1 when the figure is drawn at that size)."""
+    return size * (FIGSIZE_CM[0] / 2.54) / fig.get_figwidth()
+
+
+def _draw_bars(fig: Figure, spec: ChartSpec) -> None:
+    """Grouped bars with the printed 万元 amount above each, the legend (上年, 本年) above
+    the plot, the value axis from 0."""
+    w, h = fig.get_size_inches()
+    # margins in inches: tick labels at the left and below, the legend above
+    left, bottom, top = 0.62, 0.34, 0.40
+    ax = fig.add_axes((left / w, bottom / h, 1 - (left + 0.08) / w, 1 - (bottom + top) / h))
     n_groups, n_series = len(spec.groups), len(spec.series)
     width = 0.8 / n_series
-    top = max((wan(v) for _, vals in spec.series for v in vals), default=Decimal(0))
+    peak = max((wan(v) for _, vals in spec.series for v in vals), default=Decimal(0))
     for i, ((name, vals), labels) in enumerate(zip(spec.series, spec.value_labels(), strict=True)):
         xs = [g + (i - (n_series - 1) / 2) * width for g in range(n_groups)]
         heights = [float(wan(v)) for v in vals]
@@ -229,39 +259,207 @@ def _draw_bars(fig, spec: ChartSpec) -> None:
                 textcoords="offset points",
                 ha="center",
                 va="bottom",
-                fontsize=8,
             )
     ax.set_xticks(range(n_groups), spec.groups)
-    ax.set_ylim(0, float(top) * 1.18 if top else 1)
+    ax.set_ylim(0, float(peak) * 1.2 if peak else 1)
     ax.set_ylabel("万元")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.16), ncol=n_series)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=n_series, borderaxespad=0.2)
 
 
-def _draw_pie(fig, spec: ChartSpec) -> None:
-    ax = fig.add_axes((0.02, 0.04, 0.5, 0.9))
-    amounts = [float(a) for _, a, _ in spec.slices]
-    wedges, _texts = ax.pie(
-        amounts,
-        labels=list(spec.slice_labels()),
+#: the ring: its width as a share of the radius, and the radius at which the percent
+#: of a slice wide enough for it is printed on the ring
+RING_WIDTH = 0.45
+_ON_RING = 1 - RING_WIDTH / 2
+#: outside labels (slices too narrow for their percent): the leader line leaves the ring
+#: radially to this radius, then runs to the label at _LABEL_X (in radii)
+_ELBOW, _LABEL_X = 1.12, 1.3
+_GAP_IN = 0.08  # inches between the ring's box and the legend
+
+
+def _draw_pie(fig: Figure, spec: ChartSpec) -> None:
+    """A ring with every slice's percent, the legend (label, 万元, percent) to its right.
+
+    A slice at least :data:`SMALL_SLICE` wide whose arc holds its percent prints it on
+    the ring; any other is labelled outside, at the side it points to, by a leader line,
+    the labels of one side stacked so none overlaps another. The legend is measured
+    first: the ring takes the width it leaves (room for outside labels only at the sides
+    that have them), up to the figure's height.
+    """
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()  # the legend and the labels are measured
+    w_in, h_in = fig.get_size_inches()
+    colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    handles = [
+        Patch(facecolor=colours[i % len(colours)], edgecolor="white")
+        for i in range(len(spec.slices))
+    ]
+    labels = list(spec.legend_labels())
+    wrapped = [f"{label}\n{wan(a):.2f}万元 {p:.{spec.decimals}f}%" for label, a, p in spec.slices]
+    legend = None
+    for entries, ncol in ((labels, 1), (wrapped, 1), (labels, 2), (wrapped, 2)):
+        # the first that fits: one column, beside a ring of at least 44 % of the
+        # width; labels too long get their figures on a second line; too many
+        # slices for the height, two columns
+        if legend is not None:
+            legend.remove()
+        legend = _legend(fig, handles, entries, ncol, renderer)
+        box = legend.get_window_extent(renderer)
+        if box.width <= 0.56 * w_in * fig.dpi and box.height <= h_in * fig.dpi:
+            break
+    legend_w = legend.get_window_extent(renderer).width / fig.dpi
+    box_w = w_in - legend_w - _GAP_IN  # inches: what the legend leaves
+    percents = [f"{p:.{spec.decimals}f}%" for *_, p in spec.slices]
+    widths = [_text_width(fig, t, renderer) for t in percents]
+    mids = _mid_angles([a for _, a, _ in spec.slices])
+    label_w = max(widths)
+    sides = (-1, 1)
+    radius = _ring_radius(box_w, h_in, label_w, sides)
+    outside = _outside(spec, mids, widths, radius)
+    used = tuple(side for side in sides if any(_side(mids[i]) == side for i in outside))
+    if used != sides:  # room for labels only where there are some: a larger ring
+        radius = _ring_radius(box_w, h_in, label_w, used)
+        outside = _outside(spec, mids, widths, radius)
+    # x limits (in radii): the ring and the label room of each side, the rest shared
+    left = _LABEL_X + (label_w + 0.04) / radius if -1 in used else 1.02
+    right = _LABEL_X + (label_w + 0.04) / radius if 1 in used else 1.02
+    # ring and legend side by side, centred as a group
+    ring_w = (left + right) * radius
+    x0 = (w_in - ring_w - _GAP_IN - legend_w) / 2
+    legend.set_bbox_to_anchor((1 - x0 / w_in, 0.5), transform=fig.transFigure)
+    ax = fig.add_axes((x0 / w_in, 0, ring_w / w_in, 1))
+    wedges, texts = ax.pie(
+        [float(a) for _, a, _ in spec.slices],
         startangle=90,
         counterclock=False,
-        labeldistance=0.72,
-        wedgeprops={"linewidth": 1, "edgecolor": "white", "width": 0.55},
-        textprops={"fontsize": 8, "color": "black"},
+        radius=1,
+        wedgeprops={"linewidth": 1, "edgecolor": "white", "width": RING_WIDTH},
+        colors=[h.get_facecolor() for h in handles],
     )
-    for text in _texts:
-        text.set_horizontalalignment("center")  # pie() aligns outward; centre on the ring
-        # black on a white tag: legible on any slice colour, in greyscale, and where the
-        # label is wider than the ring
-        text.set_bbox({"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9})
+    for t in texts:  # pie() adds an empty label per slice
+        t.remove()
+    ax.set_xlim(-left, right)
+    ax.set_ylim(-h_in / 2 / radius, h_in / 2 / radius)
     ax.set_aspect("equal")
-    fig.legend(
-        wedges,
-        list(spec.legend_labels()),
-        loc="center left",
-        bbox_to_anchor=(0.52, 0.5),
-        fontsize=8.5,
+    ax.axis("off")
+    for i, (mid, text) in enumerate(zip(mids, percents, strict=True)):
+        if i in outside:
+            continue
+        ax.text(
+            _ON_RING * math.cos(mid),
+            _ON_RING * math.sin(mid),
+            text,
+            ha="center",
+            va="center",
+            color="black",
+            # black on a white tag: legible on any slice colour and in greyscale
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9},
+        )
+    _outside_labels(
+        ax,
+        [(mids[i], percents[i]) for i in outside],
+        line=_line_height() / radius,
+        top=h_in / 2 / radius,
     )
+
+
+def _mid_angles(amounts) -> list[float]:
+    """Each slice's middle angle (radians), as ``pie(startangle=90, counterclock=False)``
+    lays the slices out: clockwise from the top."""
+    total = sum(amounts)
+    out, before = [], Decimal(0)
+    for a in amounts:
+        out.append(math.radians(90 - 360 * float((before + a / 2) / total)))
+        before += a
+    return out
+
+
+def _side(mid: float) -> int:
+    return 1 if math.cos(mid) >= 0 else -1
+
+
+def _ring_radius(box_w: float, h_in: float, label_w: float, sides: tuple[int, ...]) -> float:
+    """The ring's radius (inches) in a box ``box_w`` wide: a tenth of the height free
+    above and below, and at each side in ``sides`` room for the outside labels."""
+    room = len(sides) * (label_w + 0.04)
+    per_radius = len(sides) * _LABEL_X + (2 - len(sides)) * 1.02
+    return min(h_in / 2.4, (box_w - room) / per_radius)
+
+
+def _outside(spec: ChartSpec, mids: list[float], widths: list[float], radius: float) -> set:
+    """Slices labelled outside the ring: narrower than :data:`SMALL_SLICE`, or whose
+    arc at the label's radius is too short for the percent."""
+    out = set()
+    total = sum(a for _, a, _ in spec.slices)
+    for i, ((_, a, p), w) in enumerate(zip(spec.slices, widths, strict=True)):
+        arc = 2 * math.pi * float(a / total) * _ON_RING * radius
+        if p < SMALL_SLICE or arc < 1.15 * w:
+            out.add(i)
+    return out
+
+
+def _legend(fig: Figure, handles, labels: list[str], ncol: int, renderer):
+    legend = fig.legend(
+        handles,
+        labels,
+        loc="center right",
+        bbox_to_anchor=(1.0, 0.5),
+        borderaxespad=0.1,
+        ncol=ncol,
+    )
+    legend.get_window_extent(renderer)  # lay it out now: its width decides the ring's
+    return legend
+
+
+def _text_width(fig: Figure, text: str, renderer) -> float:
+    """Width in inches of ``text`` at the figure's label size."""
+    t = fig.text(0, 0, text)
+    width = t.get_window_extent(renderer).width / fig.dpi
+    t.remove()
+    return width
+
+
+def _line_height() -> float:
+    """Inches from one outside label to the next: the label size and a fifth."""
+    return matplotlib.rcParams["font.size"] * 1.2 / 72
+
+
+def _outside_labels(ax, labels: list[tuple[float, str]], line: float, top: float) -> None:
+    """Labels outside the ring, each with a leader line from its slice: right of the
+    ring for slices pointing right, left for the others, stacked one line apart in the
+    order of the slices' heights and kept inside the figure."""
+    for side in (1, -1):
+        mine = sorted(
+            (
+                (math.sin(mid), mid, text)
+                for mid, text in labels
+                if (math.cos(mid) >= 0) == (side > 0)
+            ),
+            reverse=True,
+        )
+        ys = _spread([_ELBOW * y for y, _, _ in mine], line, top - line / 2)
+        for (_, mid, text), y in zip(mine, ys, strict=True):
+            ex, ey = _ELBOW * math.cos(mid), _ELBOW * math.sin(mid)
+            ax.plot(
+                [math.cos(mid), ex, side * (_LABEL_X - 0.04)],
+                [math.sin(mid), ey, y],
+                color="#595959",
+                linewidth=0.6,
+                solid_capstyle="butt",
+            )
+            ax.text(side * _LABEL_X, y, text, ha="left" if side > 0 else "right", va="center")
+
+
+def _spread(ys: list[float], gap: float, limit: float) -> list[float]:
+    """Heights (top first) moved apart by at least ``gap``, within ±``limit``: down from
+    the top first, then up from the bottom where they ran past it."""
+    out = []
+    for y in ys:
+        y = min(y, limit, out[-1] - gap) if out else min(y, limit)
+        out.append(y)
+    for i in range(len(out) - 1, -1, -1):
+        floor = -limit if i == len(out) - 1 else out[i + 1] + gap
+        out[i] = max(out[i], floor)
+    return out
 
 
 def number_in_order(specs: dict[str, ChartSpec]) -> dict[str, ChartSpec]:

@@ -13,16 +13,33 @@ as page images (the page before a chart is at least half full).
 
 from __future__ import annotations
 
-import io
+import os
 import re
+import shutil
 import zipfile
+from decimal import ROUND_HALF_UP
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from matplotlib.text import Text
+from visual import page_texts, pdf_pages
 
+from reportgen import charts, check
+from reportgen.charts import (
+    FIGSIZE_CM,
+    SMALL_SLICE,
+    TITLES,
+    ChartSpec,
+    chart_specs,
+    figure,
+    print_points,
+)
+from reportgen.computed import compute
 from reportgen.docx_table import keep_rows
 from reportgen.evaluation_tables import PROJECT_HEADER_ROWS, PROJECT_TAIL_ROWS
+from reportgen.pdf import find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 SHANGHAI = ROOT / "inputs" / "example" / "2024年度上海市某某区文化和旅游局.xlsx"
@@ -155,3 +172,226 @@ def test_figure_unit_line_picture_and_caption_stay_together(example_body):
         assert _text(unit) == "单位：万元" and _keeps(unit)
         assert _keeps(pic)
         assert re.fullmatch(r"图\d .+", _text(caption)), _text(caption)
+
+
+# --- the PDF ---------------------------------------------------------------------------
+
+HAVE_PDF = find_soffice() is not None and shutil.which("pdftoppm") is not None
+if os.environ.get("REPORTGEN_REQUIRE_PDF") == "1" and not HAVE_PDF:
+    raise RuntimeError("REPORTGEN_REQUIRE_PDF=1 but LibreOffice/poppler are not installed")
+
+#: the page's text area (A4 portrait, the template's margins), in cm from the top
+TEXT_TOP_CM, TEXT_BOTTOM_CM, PAGE_CM = 3.7, 29.7 - 3.5, 29.7
+
+
+@pytest.fixture(scope="module")
+def pdfs(built, tmp_path_factory) -> dict[str, Path]:
+    """The example's PDF and the Shanghai example's, made once for the module."""
+    if not HAVE_PDF:
+        pytest.skip("LibreOffice or poppler not installed")
+    from reportgen import build
+    from reportgen.pdf import to_pdf
+
+    out = tmp_path_factory.mktemp("layout-pdf")
+    return {
+        "yunnan": to_pdf(built.path, out / "yunnan.pdf"),
+        "shanghai": to_pdf(build(SHANGHAI, out).path, out / "shanghai.pdf"),
+    }
+
+
+def _lines(page: str) -> list[str]:
+    """A page's text lines without the page number, spaces removed (pdftotext spaces
+    out justified CJK text)."""
+    lines = [re.sub(r"\s+", "", line) for line in page.splitlines()]
+    return [line for line in lines if line and not re.fullmatch(r"—\d+—", line)]
+
+
+@pytest.mark.parametrize("which", ["yunnan", "shanghai"])
+def test_no_page_opens_with_a_tables_note(pdfs, which):
+    """A table's 注 line (or the 说明 under an empty table) always follows some of its
+    table on the same page."""
+    pages = [_lines(t) for t in page_texts(pdfs[which])]
+    notes = [
+        i for i, lines in enumerate(pages, 1) if lines and lines[0].startswith(("注：", "说明："))
+    ]
+    assert notes == []
+    assert sum(1 for lines in pages for line in lines if line.startswith("注：")) >= 9  # control
+
+
+def test_total_score_rows_stay_with_the_rows_above(pdfs):
+    """Every page with a 总分 row also has the 其他需要说明的事项 row above it."""
+    pages = [_lines(t) for t in page_texts(pdfs["yunnan"])]
+    totals = [i for i, lines in enumerate(pages) if any("总分值" in line for line in lines)]
+    assert len(totals) == 17
+    for i in totals:
+        text = "".join(pages[i])
+        assert "其他需要说明的事" in text, (i + 1, pages[i])
+        assert not pages[i][0].startswith("总分"), i + 1
+
+
+def test_project_tables_name_their_project_on_each_continuation_page(pdfs, example_body):
+    """A 项目支出绩效自评表 continued on another page opens it with its 项目名称 and
+    主管部门 rows again. The example's fourth project runs over three pages."""
+    names = [_text(_rows(t)[0].findall(f"{W}tc")[1]) for t in _project_tables(example_body)]
+    pages = [_lines(t) for t in page_texts(pdfs["yunnan"])]
+    start = next(i for i, lines in enumerate(pages) if any(names[0] in line for line in lines))
+    end = next(i for i, lines in enumerate(pages) if lines and lines[0] == "第五部分附表")
+    current, continued = -1, []
+    for i in range(start, end):
+        lines = pages[i]
+        heading = re.match(r"(\d+)\.", lines[0])
+        if heading and i > start:
+            current = int(heading.group(1)) - 1
+            continue
+        if i == start:
+            current = 0
+            continue
+        continued.append(current)
+        assert lines[0] == "项目名称" + names[current], (i + 1, lines[:2])
+        assert lines[1].startswith("主管部门"), (i + 1, lines[:2])
+    assert continued.count(3) == 2, continued  # 4.城市大脑考察学习专项资金
+
+
+def _fill(page) -> float:
+    """How far down the text area the page's last ink reaches (0 top … 1 bottom)."""
+    import numpy as np
+
+    rows = np.nonzero((page < 160).any(axis=1))[0]
+    h = page.shape[0]
+    top, bottom = h * TEXT_TOP_CM / PAGE_CM, h * TEXT_BOTTOM_CM / PAGE_CM
+    inked = [r for r in rows if top <= r < bottom]
+    return (max(inked) - top) / (bottom - top) if inked else 0.0
+
+
+def test_no_half_empty_page_before_a_chart(pdfs):
+    """Where a chart (its 单位 line) opens a page because it did not fit on the one
+    before, that page is at least three fifths full (the 15 × 8.4 cm pictures of before
+    left 44 % of page 6 empty); and two charts with text share a page."""
+    texts = [_lines(t) for t in page_texts(pdfs["yunnan"])]
+    pages = pdf_pages(pdfs["yunnan"], dpi=40)
+    pushed = [i for i, lines in enumerate(texts) if lines and lines[0] == "单位：万元"]
+    assert pushed, "no chart opens a page: nothing to check"
+    fills = {i: round(_fill(pages[i - 1]), 2) for i in pushed}
+    assert all(f >= 0.6 for f in fills.values()), fills
+    captions = [sum(1 for line in lines if re.match(r"图\d", line)) for lines in texts]
+    assert max(captions) >= 2, captions
+
+
+# --- the charts ------------------------------------------------------------------------
+
+
+def _pie(*parts: tuple[str, str]) -> ChartSpec:
+    """A ring of ``parts`` (label, 元) with its shares rounded half-up to 0.01 %."""
+    total = sum(D(a) for _, a in parts)
+    slices = tuple(
+        (label, D(a), (D(a) * 100 / total).quantize(D("0.01"), ROUND_HALF_UP)) for label, a in parts
+    )
+    return ChartSpec("fig6", 6, TITLES["fig6"], "pie", slices=slices)
+
+
+#: 0.38 % and 0.40 % side by side (教育, 科学技术), as a unit with a tiny 支出 class has
+TINY = _pie(
+    ("一般公共服务支出", "5000000"),
+    ("教育支出", "38000"),
+    ("科学技术支出", "40000"),
+    ("社会保障和就业支出", "3000000"),
+    ("卫生健康支出", "1000000"),
+    ("住房保障支出", "922000"),
+)
+
+
+@pytest.fixture(scope="module")
+def example_specs(example_path) -> list[ChartSpec]:
+    report, _ = check(example_path)
+    return [s for s in chart_specs(compute(report), 2).values() if s.available]
+
+
+@pytest.fixture(scope="module")
+def corpus_rings(tmp_path_factory) -> list[ChartSpec]:
+    """图6 of two corpus units with three slices under 2 % each (0.32/0.45 % and
+    0.82/0.40/0.51 %)."""
+    from corpus.catalogue import BY_KEY
+    from corpus.units import write_unit
+
+    folder = tmp_path_factory.mktemp("rings")
+    out = []
+    for key in ("transport_3y", "rural_carryover"):
+        report, _ = check(write_unit(BY_KEY[key], folder / f"{key}.xlsx"))
+        out.append(chart_specs(compute(report), 2)["fig6"])
+    return out
+
+
+def _texts(fig) -> list:
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+def test_chart_text_is_at_least_9_points_on_paper(example_specs, built):
+    """Legends, bar amounts, ring percents, ticks: 9 pt or more at the size the picture
+    is placed at (15 cm wide, the figure's own size, so points are points)."""
+    with zipfile.ZipFile(built.path) as z:
+        xml = z.read("word/document.xml").decode()
+    extents = re.findall(r'<wp:extent cx="(\d+)" cy="(\d+)"', xml)
+    assert len(extents) == 7
+    for cx, cy in extents:  # EMU: 360000 a cm; the height follows the PNG's pixels
+        assert int(cx) == 15 * 360000 and int(cy) == pytest.approx(7 * 360000, rel=0.005)
+    for spec in [*example_specs, TINY]:
+        fig = figure(spec)
+        assert tuple(round(x * 2.54, 2) for x in fig.get_size_inches()) == FIGSIZE_CM
+        legend = (fig.legends or [ax.get_legend() for ax in fig.axes if ax.get_legend()])[0]
+        assert legend.get_texts()
+        for t in legend.get_texts():
+            assert print_points(fig, t.get_fontsize()) >= 9, (spec.ref, t.get_text())
+        for t in _texts(fig):
+            assert print_points(fig, t.get_fontsize()) >= 9, (spec.ref, t.get_text())
+
+
+def test_print_points_scale_with_the_figure():
+    """Control: a figure drawn twice as wide as it is placed prints its text at half size."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2 * FIGSIZE_CM[0] / 2.54, 3))
+    assert print_points(fig, 18) == pytest.approx(9)
+
+
+def _assert_every_slice_labelled_once_without_overlap(spec: ChartSpec) -> None:
+    fig = figure(spec)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    percents = [t.get_text() for t in ax.texts]
+    assert sorted(percents) == sorted(f"{p:.2f}%" for *_, p in spec.slices), spec.slices
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _texts(fig)]
+    width, height = fig.canvas.get_width_height()
+    for text, box in boxes:
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, text
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            assert not box_a.overlaps(box_b), (a, b)
+    # each label outside the ring has its leader line, from the ring to the label
+    outside = [t for t in ax.texts if t.get_position()[0] ** 2 + t.get_position()[1] ** 2 > 1]
+    small = [f"{p:.2f}%" for *_, p in spec.slices if p < SMALL_SLICE]
+    assert set(small) <= {t.get_text() for t in outside}
+    assert len(ax.lines) == len(outside)
+    for line in ax.lines:
+        (x0, *_, x1), (y0, *_, y1) = line.get_xdata(), line.get_ydata()
+        assert x0**2 + y0**2 == pytest.approx(1)  # starts at the ring's edge
+        # and ends beside one outside label, at its height
+        assert any(
+            abs(y1 - t.get_position()[1]) < 1e-9 and abs(abs(t.get_position()[0]) - abs(x1)) < 0.1
+            for t in outside
+        ), (x1, y1)
+
+
+def test_small_slices_are_labelled_outside_with_leader_lines(example_specs, corpus_rings):
+    rings = [s for s in example_specs if s.kind == "pie"]
+    assert len(rings) == 4
+    for spec in [*rings, *corpus_rings, TINY]:
+        _assert_every_slice_labelled_once_without_overlap(spec)
+    assert min(p for *_, p in TINY.slices) == D("0.38")
+
+
+def test_the_overlap_check_can_fail(monkeypatch):
+    """Control: labels not spread apart (all at their slice's height) do overlap."""
+    monkeypatch.setattr(charts, "_spread", lambda ys, gap, limit: ys)
+    with pytest.raises(AssertionError):
+        _assert_every_slice_labelled_once_without_overlap(TINY)
