@@ -112,6 +112,7 @@ def run_unit(
     template_dir: str | None,
     pdf: bool,
     codes_files: tuple[str, ...] = (),
+    charts: str | None = None,
 ) -> dict:
     """Build one unit's document; never raises (the outcome says what happened)."""
     from .atomic import OutputError, write_atomic
@@ -123,7 +124,12 @@ def run_unit(
     result = UnitResult(unit, SUCCESS)
     try:
         built = build(
-            src, target, template=template, template_dir=template_dir, codes_files=codes_files
+            src,
+            target,
+            template=template,
+            template_dir=template_dir,
+            codes_files=codes_files,
+            charts=charts,
         )
         result.files = [built.path.name] + ([built.report_path.name] if built.report_path else [])
         result.findings = _finding_dicts(built.findings)
@@ -188,9 +194,10 @@ def unit_folder(unit: str) -> Path:
     return Path(*(safe_filename(p) for p in parts)) if parts else Path("未命名")
 
 
-def warm_up(template: str | None, template_dir: str | None) -> None:
+def warm_up(template: str | None, template_dir: str | None, engine: str | None = None) -> None:
     """Import and load everything once in the parent, so forked workers start warm:
-    modules, fonts, the wording pack's compiled templates, matplotlib's glyph cache."""
+    modules, fonts, the wording pack's compiled templates, matplotlib's glyph cache, and
+    python-pptx when native charts are drawn."""
     import gc
     from decimal import Decimal
 
@@ -198,7 +205,12 @@ def warm_up(template: str | None, template_dir: str | None) -> None:
     from .narrative import make_env
 
     charts.setup_fonts()
-    for pack in packs_for(template, Path(template_dir) if template_dir else None):
+    packs = packs_for(template, Path(template_dir) if template_dir else None)
+    if engine == "native" or any(p.settings.get("chart_engine") == "native" for p in packs):
+        from . import native_charts
+
+        native_charts.warm_up()
+    for pack in packs:
         env = make_env(pack)
         for name in pack.settings.get("sections", []):
             env.get_template(f"sections/{name}")
@@ -292,6 +304,7 @@ def run_batch(
     force: bool = False,
     progress_stream=None,
     codes_files: tuple[str | Path, ...] = (),
+    charts: str | None = None,
 ) -> BatchSummary:
     """Generate every unit under ``input_dir`` into ``out_dir``; see the module docstring.
 
@@ -314,6 +327,8 @@ def run_batch(
     code_files = tuple(str(p) for p in codes_files)
     load_table([Path(p) for p in code_files])  # fail fast, before any unit
     settings: dict = {"template": template, "pdf": pdf}
+    if charts:  # another figure engine redoes every unit
+        settings["charts"] = charts
     if code_files:  # a changed code table redoes every unit
         settings["codes"] = [_file_hash(Path(p)) for p in code_files]
     options = json.dumps(settings)
@@ -335,7 +350,7 @@ def run_batch(
     jobs = jobs or os.cpu_count() or 1
     tdir = str(template_dir) if template_dir else None
     if todo:
-        warm_up(template, tdir)
+        warm_up(template, tdir, charts)
         pool = ProcessPool(
             max_workers=min(jobs, len(todo)), context=multiprocessing.get_context("fork")
         )
@@ -343,7 +358,7 @@ def run_batch(
             futures = {
                 pool.schedule(
                     run_unit,
-                    args=(str(path), unit, str(out_dir), template, tdir, pdf, code_files),
+                    args=(str(path), unit, str(out_dir), template, tdir, pdf, code_files, charts),
                     timeout=UNIT_TIMEOUT_S,
                 ): (unit, digest)
                 for path, unit, digest in todo

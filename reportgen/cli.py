@@ -72,6 +72,13 @@ def main() -> None:
     help="自定义词句包所在目录（优先于内置词句包）",
 )
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 转出 PDF")
+@click.option(
+    "--charts",
+    type=click.Choice(["matplotlib", "native"]),
+    default=None,
+    help="图1–图7：matplotlib 图片，或 native 可在 Word/WPS 中编辑的图表"
+    "（默认按版式的 chart_engine 设置，未设时为 matplotlib）",
+)
 @codes_option
 @click.option(
     "--computed-scores",
@@ -85,6 +92,7 @@ def build(
     profile: str | None,
     template_dir: Path | None,
     make_pdf: bool,
+    charts: str | None,
     codes_files: tuple[Path, ...],
     computed_scores: bool,
 ) -> None:
@@ -101,6 +109,7 @@ def build(
             codes_files,
             computed_scores=computed_scores,
             profile=profile,
+            charts=charts,
         )
     except InputError as exc:
         click.echo(to_text(exc.findings), err=True)
@@ -148,6 +157,13 @@ def build(
     "--template-dir", type=click.Path(path_type=Path), default=None, help="自定义词句包目录"
 )
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 转出 PDF")
+@click.option(
+    "--charts",
+    type=click.Choice(["matplotlib", "native"]),
+    default=None,
+    help="图1–图7：matplotlib 图片，或 native 可在 Word/WPS 中编辑的图表"
+    "（默认按版式的 chart_engine 设置，未设时为 matplotlib）",
+)
 @click.option("--force", is_flag=True, help="重新生成全部单位（默认跳过已完成且未改动的单位）")
 @codes_option
 def batch(
@@ -158,6 +174,7 @@ def batch(
     profile: str | None,
     template_dir: Path | None,
     make_pdf: bool,
+    charts: str | None,
     force: bool,
     codes_files: tuple[Path, ...],
 ) -> None:
@@ -183,6 +200,7 @@ def batch(
             make_pdf,
             force,
             codes_files=codes_files,
+            charts=charts,
         )
     except CodeFileError as exc:
         click.echo(to_text(exc.findings), err=True)

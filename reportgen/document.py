@@ -12,10 +12,11 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_BREAK
@@ -41,6 +42,9 @@ from .model import Table
 from .money import fmt_table
 from .narrative import Block, Pack
 
+if TYPE_CHECKING:
+    from .native_charts import NativeChart
+
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 A4 = (Cm(21.0), Cm(29.7))
 PORTRAIT_MARGINS = (Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6))  # top bottom left right
@@ -57,12 +61,13 @@ def build_docx(
     title: str,
     blocks: list[Block],
     charts: dict[str, ChartSpec],
-    pngs: dict[str, bytes],
+    figures: Mapping[str, bytes | NativeChart],
     tables: dict[str, Table],
     extra_tables: dict[str, Callable] | None = None,
 ) -> bytes:
-    """The .docx bytes. ``extra_tables`` maps other table refs (第四部分's 绩效自评表)
-    to functions that draw them into the body."""
+    """The .docx bytes. ``figures`` holds each drawn chart as PNG bytes (matplotlib) or
+    as a :class:`~reportgen.native_charts.NativeChart` (a Word chart); ``extra_tables``
+    maps other table refs (第四部分's 绩效自评表) to functions that draw them into the body."""
     template = pack.find("document.docx")
     if template is None:
         raise FileNotFoundError(f"词句包 {pack.name} 缺少 document.docx")
@@ -81,7 +86,7 @@ def build_docx(
     with _at_marker(doc, "§§toc§§"):
         _toc(doc, blocks)
     _cover(doc, [b.text for b in blocks if b.kind == "title"])
-    writer = _BodyWriter(doc, charts, pngs, tables, extra_tables or {})
+    writer = _BodyWriter(doc, charts, figures, tables, extra_tables or {})
     with _at_marker(doc, "§§body§§"):
         for block, after in zip(blocks, [*blocks[1:], None], strict=True):
             writer.add(block, after)
@@ -344,7 +349,11 @@ class _BodyWriter:
         unit = self.para("单位：万元", style="Unit Line")
         unit.paragraph_format.keep_with_next = True  # never strand the unit line above a page break
         p = self.para(style="Figure")
-        p.add_run().add_picture(io.BytesIO(self.pngs[ref]), width=Cm(15))
+        figure = self.pngs[ref]
+        if isinstance(figure, bytes):
+            p.add_run().add_picture(io.BytesIO(figure), width=Cm(15))
+        else:  # a native Word chart, as wide as the picture would be
+            figure.insert(p.add_run(), width=Cm(15))
         p.paragraph_format.keep_with_next = True
         self.para(spec.caption, style="Caption")
 

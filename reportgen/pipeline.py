@@ -24,7 +24,7 @@ from .evaluation_tables import render_overall_indicators, render_project
 from .findings import Finding, InputError, has_errors, to_text
 from .inputs import read_report
 from .model import Report
-from .narrative import Pack, render_sections
+from .narrative import Pack, TemplateProblem, render_sections
 from .paths import MAX_NAME_BYTES, safe_filename
 from .profiles import choose
 
@@ -196,16 +196,46 @@ def _in_order(report: Report, pack: Pack):
     return [report.tables[k] for k in keys]
 
 
-def render(report: Report, pack: Pack) -> bytes:
-    """The .docx bytes for a checked report (codes it does not know print as it names them)."""
+#: the figure engines: matplotlib pictures (the default) or native Word charts
+CHART_ENGINES = ("matplotlib", "native")
+
+
+def chart_engine(pack: Pack, charts: str | None = None) -> str:
+    """The engine that draws 图1–图7: ``charts`` (``--charts``) when given, else the
+    profile's or wording's ``chart_engine`` setting, else matplotlib."""
+    if charts is not None and charts not in CHART_ENGINES:
+        raise ValueError(f"charts 应为 matplotlib 或 native，实为 {charts!r}")
+    engine = charts or str(pack.settings.get("chart_engine", CHART_ENGINES[0]))
+    if engine not in CHART_ENGINES:
+        raise TemplateProblem(
+            f"词句包“{pack.name}”的 chart_engine = “{engine}” 无效，"
+            f"只能是 {' 或 '.join(CHART_ENGINES)}。"
+        )
+    return engine
+
+
+def draw_figures(specs: dict, engine: str) -> dict:
+    """Each available chart drawn by ``engine``: PNG bytes, or a native Word chart (whose
+    module, and python-pptx, are imported only when asked for)."""
+    drawn = {ref: s for ref, s in specs.items() if s.available}
+    if engine == "native":
+        from .native_charts import build_chart
+
+        return {ref: build_chart(s) for ref, s in drawn.items()}
+    return {ref: charts_mod.draw(s) for ref, s in drawn.items()}
+
+
+def render(report: Report, pack: Pack, charts: str | None = None) -> bytes:
+    """The .docx bytes for a checked report (codes it does not know print as it names them);
+    ``charts`` chooses the figure engine (see :func:`chart_engine`)."""
     with codes.using(codes.with_workbook_names(report)):
-        return _render(report, pack)
+        return _render(report, pack, chart_engine(pack, charts))
 
 
-def _render(report: Report, pack: Pack) -> bytes:
+def _render(report: Report, pack: Pack, engine: str = CHART_ENGINES[0]) -> bytes:
     c = compute(report, pack.budget_basis, pack.decimals, pack.share_rounding)
     specs = drawn_charts(c, pack)
-    pngs = {ref: charts_mod.draw(s) for ref, s in specs.items() if s.available}
+    figures = draw_figures(specs, engine)
     context = render_context(report, pack, c)
     extra_tables = {
         f"project:{p['index']}": partial(render_project, p=p["project"], s=p["scores"])
@@ -223,7 +253,7 @@ def _render(report: Report, pack: Pack) -> bytes:
         texts_with_numbers(context),
     )
     title = pack.format_title(report.unit.name, report.unit.year)
-    return build_docx(pack, title, blocks, specs, pngs, report.tables, extra_tables)
+    return build_docx(pack, title, blocks, specs, figures, report.tables, extra_tables)
 
 
 def build(
@@ -234,6 +264,7 @@ def build(
     codes_files: Sequence[str | Path] = (),
     computed_scores: bool = False,
     profile: str | None = None,
+    charts: str | None = None,
 ) -> BuildResult:
     """Generate the 决算公开 document for one workbook.
 
@@ -246,6 +277,7 @@ def build(
     scores the rules compute instead of the unit's (the pack's ``evaluation_scores``).
     ``profile`` names the layout and ``template`` the wording; by default the layout is
     recognised from the workbook's tables and its ``default_wording`` is used.
+    ``charts`` (``matplotlib`` or ``native``) overrides the profile's ``chart_engine``.
     """
     report, findings, pack = check_profile(
         Path(input_path), codes_files, profile, template, template_dir
@@ -256,7 +288,7 @@ def build(
         pack.settings["evaluation_scores"] = evaluation.COMPUTED
     tables = [*codes.pack_files(pack.dirs), *(Path(p) for p in codes_files)]
     with codes.using(codes.load_table(tables)):
-        data = render(report, pack)
+        data = render(report, pack, charts)
     stem = output_stem(
         report, str(pack.settings.get("output_name", "{year}年度{name}部门决算公开"))
     )
