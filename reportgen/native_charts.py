@@ -37,8 +37,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Length
 
-from . import charts as charts_mod
-from .charts import ChartSpec, _style_path
+from .charts import ASPECT, ChartSpec, _style_path
 from .money import wan
 
 #: the URI a ``a:graphicData`` holding a chart carries (python-docx reads it as a chart)
@@ -46,9 +45,6 @@ CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 #: the family the matplotlib engine draws with (``charts.setup_fonts``: Noto Sans CJK SC,
 #: bundled by mplfonts); named as both the Latin and the East-Asian typeface
 FONT = "Noto Sans CJK SC"
-#: height over width: the matplotlib figure's (``charts.ASPECT``; 6.4 × 3.6 in where the
-#: figure module predates it), so both engines take the same room on the page
-ASPECT: float = getattr(charts_mod, "ASPECT", 3.6 / 6.4)
 #: the ring's hole, in percent of its outer radius (matplotlib: a wedge width of 0.55)
 HOLE = 45
 #: a label's white tag (matplotlib: a white box at alpha 0.9 behind each ring label)
@@ -286,7 +282,10 @@ def _style_ring(space, chart, spec: ChartSpec, st: Style) -> None:
     """A ring on the left half, the legend (label, amount, percent) on the right: one
     colour per slice with white edges between them, the printed percent on each slice
     that is wide enough (as :meth:`ChartSpec.slice_labels`, black on a white tag), none
-    on the narrower ones, which the legend names."""
+    on the narrower ones, whose legend line carries their percent: a ring's labels cannot
+    be placed outside it with a leader line (Word offers no outside position for a
+    doughnut, and LibreOffice draws no leader line for one), and a label moved off its
+    slice without a line would name the wrong one."""
     from pptx.enum.chart import XL_LEGEND_POSITION
     from pptx.util import Pt
 
@@ -441,6 +440,7 @@ def insert_chart(run, chart: NativeChart, width: Length) -> None:
         )
     )
     rid = story.relate_to(part, RT.CHART)
+    # the matplotlib figure's height over width: both engines take the same room
     cx, cy = int(width), int(int(width) * ASPECT)
     shape_id = story.next_id
     name = f"图表 {shape_id}"
