@@ -16,19 +16,14 @@ import os
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
-
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from PIL import Image  # noqa: E402
+from typing import TYPE_CHECKING
 
 from .bundled import bundled_dir
-from .computed import Computed  # noqa: E402
-from .money import wan  # noqa: E402
+from .computed import Computed
+from .money import wan
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SMALL_SLICE = Decimal("8")  # percent: narrower slices are labelled outside the ring
 #: the printed size of a chart (width, height in cm), the size the figure is drawn at:
@@ -158,12 +153,25 @@ def chart_specs(c: Computed, decimals: int = 2) -> dict[str, ChartSpec]:
 
 
 @cache
+def _matplotlib():
+    """matplotlib with the Agg backend, imported at the first drawing: the specs, the
+    native charts, ``check`` and the web pages never pay its 0.4 s import."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    return matplotlib
+
+
+@cache
 def setup_fonts() -> str:
     """Register the bundled CJK font once per process; returns the family name.
 
     Uses the Noto Sans CJK SC file shipped by the ``mplfonts`` package, so a fresh
     machine needs no system fonts; a system Noto Sans CJK is used when present.
     """
+    _matplotlib()
+    from matplotlib import font_manager
+
     try:
         import mplfonts
 
@@ -191,7 +199,7 @@ def _style_path() -> str:
 @cache
 def _rc() -> dict:
     """The style file and the CJK font as rc parameters, read once per process."""
-    rc = dict(matplotlib.rc_params_from_file(_style_path(), use_default_template=False))
+    rc = dict(_matplotlib().rc_params_from_file(_style_path(), use_default_template=False))
     rc["font.family"] = [setup_fonts()]
     return rc
 
@@ -204,7 +212,11 @@ def figure(spec: ChartSpec) -> Figure:
     """
     if not spec.available:
         raise ValueError(f"{spec.caption} 没有可绘制的数据")
-    with matplotlib.rc_context(_rc()):
+    mpl = _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with mpl.rc_context(_rc()):
         fig = Figure(figsize=(FIGSIZE_CM[0] / 2.54, FIGSIZE_CM[1] / 2.54), dpi=DPI)
         FigureCanvasAgg(fig)
         if spec.kind == "bars":
@@ -221,8 +233,10 @@ def draw(spec: ChartSpec) -> bytes:
     bounding box, and the pixels encoded by Pillow at a moderate compression level: about
     30 ms a chart, which matters when a bureau generates thousands of documents.
     """
+    from PIL import Image
+
     fig = figure(spec)
-    with matplotlib.rc_context(_rc()):
+    with _matplotlib().rc_context(_rc()):
         fig.canvas.draw()
     width, height = fig.canvas.get_width_height()
     image = Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
@@ -285,10 +299,13 @@ def _draw_pie(fig: Figure, spec: ChartSpec) -> None:
     first: the ring takes the width it leaves (room for outside labels only at the sides
     that have them), up to the figure's height.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.patches import Patch
+
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()  # the legend and the labels are measured
     w_in, h_in = fig.get_size_inches()
-    colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    colours = _matplotlib().rcParams["axes.prop_cycle"].by_key()["color"]
     handles = [
         Patch(facecolor=colours[i % len(colours)], edgecolor="white")
         for i in range(len(spec.slices))
@@ -420,7 +437,7 @@ def _text_width(fig: Figure, text: str, renderer) -> float:
 
 def _line_height() -> float:
     """Inches from one outside label to the next: the label size and a fifth."""
-    return matplotlib.rcParams["font.size"] * 1.2 / 72
+    return _matplotlib().rcParams["font.size"] * 1.2 / 72
 
 
 def _outside_labels(ax, labels: list[tuple[float, str]], line: float, top: float) -> None:
