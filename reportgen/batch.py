@@ -113,8 +113,10 @@ def run_unit(
     pdf: bool,
     codes_files: tuple[str, ...] = (),
     charts: str | None = None,
+    pdf_via=None,
 ) -> dict:
-    """Build one unit's document; never raises (the outcome says what happened)."""
+    """Build one unit's document; never raises (the outcome says what happened).
+    ``pdf_via``: the address of the batch's resident LibreOffice (reportgen.pdf.service)."""
     from .atomic import OutputError, write_atomic
     from .pipeline import build
 
@@ -136,10 +138,13 @@ def run_unit(
         result.status = WARNED if built.findings else SUCCESS
         result.department, result.year = built.department, built.year
         if pdf:
-            from .pdf import PdfError, to_pdf
+            from .pdf import PdfError, convert
 
             try:
-                result.files.append(to_pdf(built.path).name)
+                made = convert(built.path, via=pdf_via)
+                result.files.append(made.path.name)
+                if made.fallback:  # a PDF whose 目录 has no page numbers: say why
+                    result.message = made.notes()[-1]
             except PdfError as exc:
                 result.status, result.message = WARNED, str(exc).splitlines()[0]
     except InputError as exc:
@@ -351,6 +356,7 @@ def run_batch(
     tdir = str(template_dir) if template_dir else None
     if todo:
         warm_up(template, tdir, charts)
+        service = _pdf_service(jobs) if pdf else None
         pool = ProcessPool(
             max_workers=min(jobs, len(todo)), context=multiprocessing.get_context("fork")
         )
@@ -359,6 +365,7 @@ def run_batch(
                 pool.schedule(
                     run_unit,
                     args=(str(path), unit, str(out_dir), template, tdir, pdf, code_files, charts),
+                    kwargs={"pdf_via": service.address} if service else {},
                     timeout=UNIT_TIMEOUT_S,
                 ): (unit, digest)
                 for path, unit, digest in todo
@@ -380,6 +387,9 @@ def run_batch(
             _remove_stale_temporaries(out_dir)
             progress.close()
             raise
+        finally:
+            if service is not None:  # no soffice outlives the batch
+                _close_pdf_service(service, progress.stream)
         pool.close()
         pool.join()
     progress.close()
@@ -387,6 +397,27 @@ def run_batch(
     summary = BatchSummary(ordered, round(time.perf_counter() - started, 2), jobs)
     write_summary(out_dir, summary)
     return summary
+
+
+def _pdf_service(jobs: int):
+    """Resident LibreOffice shared by the workers (started on the first PDF)."""
+    from .pdf import default_instances
+    from .pdf.service import PdfService
+
+    service = PdfService(default_instances(jobs))
+    service.start()
+    return service
+
+
+def _close_pdf_service(service, stream) -> None:
+    """Stop the instances; say once which fonts the PDFs replaced."""
+    from .pdf import fonts
+
+    if service.converter.starts:
+        note = fonts.note(service.converter.subs)
+        if note:
+            print(note, file=stream, flush=True)
+    service.close()
 
 
 def outcome(fut, unit: str, expired_type) -> UnitResult:

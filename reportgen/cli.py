@@ -129,10 +129,15 @@ def build(
     if result.report_path:
         click.echo(f"审核结果：{result.report_path}")
     if make_pdf:
-        from .pdf import PdfError, to_pdf
+        from .pdf import PdfError, convert
 
         try:
-            click.echo(f"PDF：{to_pdf(result.path)}")
+            made = convert(result.path)
+            if made.fonts_note:
+                click.echo(made.fonts_note)
+            if made.fallback:
+                click.echo(made.notes()[-1], err=True)
+            click.echo(f"PDF：{made.path}")
         except PdfError as exc:
             click.echo(str(exc), err=True)
             click.echo(str(result.path))

@@ -31,6 +31,7 @@ class Runner:
         self.store = store
         self.workers = workers or os.cpu_count() or 1
         self.pool = None
+        self.pdf = None  # resident LibreOffice shared by the workers (reportgen.pdf.service)
         self.tasks: set[asyncio.Task] = set()
 
     def start(self) -> None:
@@ -56,6 +57,11 @@ class Runner:
         # start every worker now, so the first request does not wait for a warm-up
         for fut in [self.pool.schedule(os.getpid) for _ in range(self.workers)]:
             fut.result(timeout=120)
+        from ..pdf import default_instances
+        from ..pdf.service import PdfService
+
+        self.pdf = PdfService(default_instances(self.workers))  # soffice starts on first use
+        self.pdf.start()
 
     async def stop(self) -> None:
         """Cancel running jobs (they are marked interrupted at the next start) and the pool."""
@@ -65,6 +71,9 @@ class Runner:
         if self.pool is not None:
             self.pool.stop()
             self.pool.join()
+        if self.pdf is not None:  # no soffice outlives the server
+            await asyncio.to_thread(self.pdf.close)
+            self.pdf = None
 
     def submit(
         self, job_id: str, kind: str, pack: str, sources: list[Path], pdf: bool = False
@@ -107,6 +116,7 @@ class Runner:
         fut = self.pool.schedule(
             run_unit,
             args=(str(src), src.name, str(out_dir), pack or None, None, pdf),
+            kwargs={"pdf_via": self.pdf.address} if pdf and self.pdf else {},
             timeout=UNIT_TIMEOUT_S,
         )
         with contextlib.suppress(Exception):  # outcome turns the exception into a result
