@@ -10,9 +10,13 @@ their differences, see ``Change.printed_diff``). The same data gives the same by
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import math
 import os
+import pickle
+import signal
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
@@ -172,16 +176,14 @@ def setup_fonts() -> str:
     _matplotlib()
     from matplotlib import font_manager
 
-    try:
-        import mplfonts
-
-        path = os.path.join(
-            os.path.dirname(mplfonts.__file__), "fonts", "NotoSansCJKsc-Regular.otf"
-        )
+    # the font file mplfonts ships, found without importing the package (its
+    # __init__ loads fontTools: 20 ms of a start-up)
+    spec = importlib.util.find_spec("mplfonts")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = os.path.join(folder, "fonts", "NotoSansCJKsc-Regular.otf")
         if os.path.exists(path):
             font_manager.fontManager.addfont(path)
-    except ImportError:  # pragma: no cover - mplfonts is a declared dependency
-        pass
+            break
     family = "Noto Sans CJK SC"
     names = {f.name for f in font_manager.fontManager.ttflist}
     if family not in names:
@@ -489,3 +491,147 @@ def number_in_order(specs: dict[str, ChartSpec]) -> dict[str, ChartSpec]:
             spec = replace(spec, number=n)
         out[ref] = spec
     return out
+
+
+# --- drawing beside the rest of a one-document build -------------------------------------
+
+
+class _Helper:
+    """A forked process that imports matplotlib at once and draws the charts it is sent,
+    while the process that forked it reads, checks and writes the document: a one-document
+    ``reportgen build`` then spends the 0.4 s matplotlib import and the drawing on the
+    second core. It talks over two pipes (specs in, PNG bytes out, pickled: both ends are
+    this program), and exits with ``os._exit`` (no atexit handlers, no flushed buffers of
+    the parent's)."""
+
+    def __init__(self) -> None:
+        specs_r, self._specs_w = os.pipe()
+        self._pngs_r, pngs_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the helper
+            os.close(self._specs_w)
+            os.close(self._pngs_r)
+            code = 1
+            try:
+                code = _serve(specs_r, pngs_w)
+            finally:
+                os._exit(code)
+        os.close(specs_r)
+        os.close(pngs_w)
+        self.sent = False
+
+    def send(self, specs: dict[str, ChartSpec]) -> None:
+        with os.fdopen(self._specs_w, "wb") as f:
+            pickle.dump(specs, f)
+        self.sent = True
+
+    def receive(self) -> dict[str, bytes] | None:
+        """The helper's drawings, or None if it failed (the caller draws them itself)."""
+        try:
+            with os.fdopen(self._pngs_r, "rb") as f:
+                out = pickle.load(f)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            out = None
+        _, status = os.waitpid(self.pid, 0)
+        return out if status == 0 else None
+
+    def stop(self) -> None:
+        """End a helper that will not be needed (native charts, an input error)."""
+        if self.sent:
+            os.kill(self.pid, signal.SIGTERM)
+        else:
+            os.close(self._specs_w)  # the helper reads EOF and exits
+        os.close(self._pngs_r)
+        os.waitpid(self.pid, 0)
+
+
+def _serve(specs_r: int, pngs_w: int) -> int:
+    """The helper's work: import and set up matplotlib, wait for specs, draw them."""
+    figure_setup()
+    with os.fdopen(specs_r, "rb") as f:
+        try:
+            specs = pickle.load(f)
+        except EOFError:  # not needed after all
+            return 0
+    out = {ref: draw(spec) for ref, spec in specs.items()}
+    with os.fdopen(pngs_w, "wb") as f:
+        pickle.dump(out, f)
+    return 0
+
+
+def figure_setup() -> None:
+    """Everything a first drawing needs, done ahead: matplotlib and its Agg canvas, the
+    CJK font, the style."""
+    _matplotlib()
+    from matplotlib.backends import backend_agg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
+
+    _rc()
+
+
+_helper: _Helper | None = None
+
+
+def start_helper() -> bool:
+    """Fork the drawing helper for a one-document build, where that can only help: two
+    or more cores, a single-threaded main process (never a batch or web worker, which
+    share the cores already, nor a threaded host), ``os.fork`` available, and
+    ``REPORTGEN_CHART_HELPER`` not ``0``. Whether a helper runs."""
+    global _helper
+    import multiprocessing
+    import threading
+
+    if (
+        _helper is not None
+        or not hasattr(os, "fork")
+        or (os.cpu_count() or 1) < 2
+        or threading.active_count() > 1
+        or multiprocessing.parent_process() is not None
+        or os.environ.get("REPORTGEN_CHART_HELPER") == "0"
+    ):
+        return _helper is not None
+    _helper = _Helper()
+    return True
+
+
+def stop_helper() -> None:
+    """End the helper if one runs and is not needed."""
+    global _helper
+    helper, _helper = _helper, None
+    if helper is not None:
+        helper.stop()
+
+
+class _Drawn(Mapping):
+    """The PNG bytes of each chart, waited for on first use: the helper draws while the
+    build goes on with the text."""
+
+    def __init__(self, specs: dict[str, ChartSpec], helper: _Helper):
+        self._specs, self._helper, self._pngs = specs, helper, None
+
+    def _all(self) -> dict[str, bytes]:
+        if self._pngs is None:
+            got = self._helper.receive()
+            self._pngs = got if got is not None else {r: draw(s) for r, s in self._specs.items()}
+        return self._pngs
+
+    def __getitem__(self, ref: str) -> bytes:
+        return self._all()[ref]
+
+    def __iter__(self):
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+
+def draw_all(specs: dict[str, ChartSpec]) -> Mapping[str, bytes]:
+    """Every spec drawn as PNG bytes: by the helper when one was started (its result is
+    waited for when a picture is first needed; if it fails, they are drawn here), else
+    here and now. The bytes are the same either way."""
+    global _helper
+    helper, _helper = _helper, None
+    if helper is None:
+        return {ref: draw(spec) for ref, spec in specs.items()}
+    helper.send(specs)
+    return _Drawn(specs, helper)

@@ -97,6 +97,10 @@ def build(
     computed_scores: bool,
 ) -> None:
     """生成 INPUT_PATH 工作簿对应的决算公开文档。"""
+    from . import charts as charts_mod
+
+    if charts != "native":  # matplotlib is imported and the charts drawn on another core
+        charts_mod.start_helper()
     from .findings import InputError
     from .pipeline import build as do_build
 
@@ -124,6 +128,8 @@ def build(
         traceback.print_exc()
         click.echo("内部错误：未生成文档。请将以上信息反馈给维护人员。", err=True)
         sys.exit(1)
+    finally:
+        charts_mod.stop_helper()  # when the build ended before drawing
     if result.findings:
         click.echo(to_text(result.findings))
     if result.report_path:

@@ -10,15 +10,18 @@ autoescaped, text from the workbook can never turn into a heading or a figure.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 from jinja2 import (
     ChoiceLoader,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
@@ -278,6 +281,28 @@ def make_env(pack: Pack) -> SandboxedEnvironment:
     return env
 
 
+@cache
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """The compiled wording templates kept between processes, so a one-document
+    ``reportgen build`` does not compile two dozen templates (0.1–0.2 s) every time.
+
+    A folder of reportgen's own (never Jinja's default one, which other programs share
+    and may fill from unsandboxed environments), private to the user (0700, checked);
+    Jinja drops an entry whose template source or Jinja version changed. Without a
+    usable folder (read-only home), templates are compiled as before.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "reportgen", "jinja-sandbox")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.stat(folder)
+        if st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None
+    except (OSError, AttributeError):  # no getuid on Windows: no cache there
+        return None
+    return FileSystemBytecodeCache(folder)
+
+
 def _new_env(pack: Pack) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         # a name resolves child pack first; "<pack>:sections/x.j2" names one pack's file,
@@ -293,6 +318,7 @@ def _new_env(pack: Pack) -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         extensions=["jinja2.ext.do"],
+        bytecode_cache=_bytecode_cache(),
     )
     decimals = pack.decimals
 

@@ -8,7 +8,7 @@ interrupted or failed run never leaves a half-written document.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -214,15 +214,16 @@ def chart_engine(pack: Pack, charts: str | None = None) -> str:
     return engine
 
 
-def draw_figures(specs: dict, engine: str) -> dict:
+def draw_figures(specs: dict, engine: str) -> Mapping:
     """Each available chart drawn by ``engine``: PNG bytes, or a native Word chart (whose
     module, and python-pptx, are imported only when asked for)."""
     drawn = {ref: s for ref, s in specs.items() if s.available}
     if engine == "native":
         from .native_charts import build_chart
 
+        charts_mod.stop_helper()  # matplotlib is not needed after all
         return {ref: build_chart(s) for ref, s in drawn.items()}
-    return {ref: charts_mod.draw(s) for ref, s in drawn.items()}
+    return charts_mod.draw_all(drawn)  # by the drawing helper of a one-document build
 
 
 def render(report: Report, pack: Pack, charts: str | None = None) -> bytes:
