@@ -7,7 +7,10 @@ from the first document to the last, LibreOffice start-up included:
   issue 16; its 目录 has no page numbers);
 - resident ×1: one LibreOffice kept running (what ``reportgen build --pdf`` and a batch
   with one instance use), 目录 and fields updated, the .docx's 目录 numbered;
-- resident ×2 / fresh ×2: two at a time (a batch's two workers on two cores).
+- resident ×2 / fresh ×2: two at a time (a batch's two workers on two cores);
+- batch: ``reportgen batch -j 2 --pdf`` of as many copies of the example workbook, whole
+  (documents built and converted), with one or two resident instances, and with the
+  resident side disabled so each worker's PDF comes from a fresh soffice (as before).
 
 Prints documents per second and the ratios. No timed test asserts on them.
 
@@ -46,6 +49,31 @@ def _timed(convert, docs: list[Path], parallel: int) -> float:
     with ThreadPoolExecutor(parallel) as pool:
         list(pool.map(convert, docs))
     return time.perf_counter() - started
+
+
+def _batch(folder: Path, n: int, env: dict[str, str]) -> float:
+    """Documents per second of a whole ``reportgen batch -j 2 --pdf`` with ``env`` set."""
+    from reportgen.batch import run_batch
+
+    units = folder / "in"
+    units.mkdir(parents=True)
+    for i in range(n):
+        shutil.copyfile(EXAMPLE, units / f"u{i}.xlsx")
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        started = time.perf_counter()
+        with open(os.devnull, "w") as quiet:
+            summary = run_batch(units, folder / "out", jobs=2, pdf=True, progress_stream=quiet)
+        seconds = time.perf_counter() - started
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert len(list((folder / "out").glob("*/*.pdf"))) == n, summary.failed
+    return n / seconds
 
 
 def main() -> None:
@@ -87,8 +115,18 @@ def main() -> None:
             print(
                 f"{name:12s} {args.docs} documents in {seconds:6.1f} s: {results[name]:.3f} documents/s"
             )
+        for name, env in (
+            ("batch fresh", {"REPORTGEN_UNO_PYTHON": sys.executable}),  # no uno: fresh soffice
+            ("batch resident ×1", {"REPORTGEN_PDF_INSTANCES": "1"}),
+            ("batch resident ×2", {"REPORTGEN_PDF_INSTANCES": "2"}),
+        ):
+            results[name] = _batch(work / name.replace(" ", "_"), args.docs, env)
+            print(f"{name:18s} {args.docs} units: {results[name]:.3f} documents/s")
     print(f"resident ×1 / fresh ×1 = {results['resident ×1'] / results['fresh ×1']:.2f}")
     print(f"resident ×2 / fresh ×2 = {results['resident ×2'] / results['fresh ×2']:.2f}")
+    for k in ("×1", "×2"):
+        ratio = results[f"batch resident {k}"] / results["batch fresh"]
+        print(f"batch resident {k} / batch fresh = {ratio:.2f}")
     print(f"(load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
 
 
