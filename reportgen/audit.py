@@ -24,6 +24,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 
 from .money import fmt_percent, fmt_wan, round_half_up
 from .narrative import TemplateProblem
@@ -118,13 +119,8 @@ def _walk(
             wording.extend(str(p) for p in phrases())
         return
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        children: Iterable[object] = (getattr(value, f.name) for f in dataclasses.fields(value))
-        # properties such as Change.rate are what templates print most
-        children = list(children) + [
-            getattr(value, name)
-            for name in dir(type(value))
-            if isinstance(getattr(type(value), name, None), property)
-        ]
+        # fields, then properties such as Change.rate (what templates print most)
+        children = [getattr(value, name) for name in _attributes(type(value))]
     elif isinstance(value, dict):
         children = list(value.keys()) + list(value.values())
     elif isinstance(value, (list, tuple, set, frozenset)):
@@ -133,6 +129,14 @@ def _walk(
         return
     for child in children:
         yield from _walk(child, seen, depth + 1, wording)
+
+
+@cache
+def _attributes(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, then its property names: looked up once per class (a
+    document's context holds some ten thousand dataclass instances)."""
+    fields = tuple(f.name for f in dataclasses.fields(cls))
+    return fields + tuple(n for n in dir(cls) if isinstance(getattr(cls, n, None), property))
 
 
 def _blank(text: str, phrase: str) -> str:
@@ -154,13 +158,14 @@ def audit_blocks(
     ``user_texts`` (from :func:`texts_with_numbers`) are blanked out first: their
     numbers are the user's, and they must not fuse with a neighbouring figure."""
     problems = []
-    user_texts = list(user_texts)
+    phrases = [*literals, *user_texts]
     for b in blocks:
         if b.kind not in ("heading", "para") or not b.text:
             continue
         text = b.text
-        for lit in [*literals, *user_texts]:
-            text = _blank(text, lit)
+        for lit in phrases:
+            if lit and lit in text:  # (a phrase absent from the text changes nothing)
+                text = _blank(text, lit)
         text = _LABELS.sub(" ", text)
         stray = [n for n in _NUMBER.findall(text) if n not in allowed]
         if stray:
