@@ -103,22 +103,26 @@ def build_docx(
 
 
 def _cover(doc, lines: list[str]) -> None:
-    """The profile's own cover lines (``<title>`` blocks): the template's title paragraph
-    holds them, one per line, and the 目录 starts on the next page. Without any, the
-    title stays as the template prints it."""
-    if not lines:
-        return
+    """The cover on a page of its own: the template's title paragraph, holding the
+    profile's own cover lines (``<title>`` blocks) one per line where it has some, and
+    the 目录 starting the next page (a property of the 目录's title, not a break inside
+    the cover's paragraph, which would leave an empty line at the top of the 目录)."""
     title = next((p for p in doc.paragraphs if p.style.name == "Title"), None)
     if title is None:
         return
-    for run in title.runs[1:]:
-        run._r.getparent().remove(run._r)
-    first = title.runs[0] if title.runs else title.add_run()
-    first.text = clean(lines[0])
-    for line in lines[1:]:
-        first.add_break()
-        first.add_text(clean(line))
-    title.add_run().add_break(WD_BREAK.PAGE)
+    if lines:
+        for run in title.runs[1:]:
+            run._r.getparent().remove(run._r)
+        first = title.runs[0] if title.runs else title.add_run()
+        first.text = clean(lines[0])
+        for line in lines[1:]:
+            first.add_break()
+            first.add_text(clean(line))
+    toc = next((p for p in doc.paragraphs if p.style.name == "TOC Title"), None)
+    if toc is not None:
+        toc.paragraph_format.page_break_before = True
+    else:
+        title.add_run().add_break(WD_BREAK.PAGE)
 
 
 @contextmanager

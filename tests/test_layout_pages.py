@@ -162,6 +162,17 @@ def test_overall_indicators_title_goes_with_the_table(example_body):
     assert _kept(tbl) == [0, 1, n - 2]
 
 
+def test_the_cover_has_a_page_of_its_own(example_body):
+    """The template's title alone on the first page: the 目录's title starts the next one
+    (no break inside the title paragraph, which would push an empty line onto it)."""
+    paras = list(example_body.iter(f"{W}p"))
+    (title,) = [p for p in paras if p.find(f"{W}pPr/{W}pStyle[@{W}val='Title']") is not None]
+    toc = next(p for p in paras if _text(p) == "目  录")
+    assert toc.find(f"{W}pPr/{W}pageBreakBefore") is not None
+    assert title.find(f".//{W}br") is None
+    assert _text(title) == "玉溪市互联网信息办公室2021年度部门决算"
+
+
 def test_figure_unit_line_picture_and_caption_stay_together(example_body):
     children = list(example_body)
     pictures = [p for p in children if p.find(f".//{W}drawing") is not None]
@@ -216,6 +227,19 @@ def test_no_page_opens_with_a_tables_note(pdfs, which):
     ]
     assert notes == []
     assert sum(1 for lines in pages for line in lines if line.startswith("注：")) >= 9  # control
+
+
+@pytest.mark.parametrize(
+    ("which", "cover"),
+    [
+        ("yunnan", ["玉溪市互联网信息办公室2021年度部门决算"]),
+        ("shanghai", ["上海市某某区文化和旅游局", "2024年度部门决算"]),
+    ],
+)
+def test_the_cover_is_alone_on_the_first_page(pdfs, which, cover):
+    pages = [_lines(t) for t in page_texts(pdfs[which])]
+    assert pages[0] == cover
+    assert pages[1][0] == "目录"
 
 
 def test_total_score_rows_stay_with_the_rows_above(pdfs):
