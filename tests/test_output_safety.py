@@ -321,10 +321,10 @@ def test_batch_retries_a_unit_whose_worker_crashed(example_path, tmp_path, monke
     shutil.copy(example_path, src / "fine.xlsx")
     real_render = pipeline.render
 
-    def render(report, pack):  # runs in the forked worker
+    def render(report, pack, *options, **named):  # runs in the forked worker
         if Path(report.source).name == "crashes.xlsx":
             os._exit(3)
-        return real_render(report, pack)
+        return real_render(report, pack, *options, **named)
 
     monkeypatch.setattr(pipeline, "render", render)
     out = tmp_path / "out"
