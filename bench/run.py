@@ -112,8 +112,8 @@ def make_corpus(n: int, folder: Path) -> list[Path]:
     return paths
 
 
-def _run(cmd: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds (the command and its children) of one command."""
+def _run(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall and CPU seconds (the command and its children) of one command, its output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True)
@@ -122,7 +122,7 @@ def _run(cmd: list[str]) -> tuple[float, float]:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu
+    return wall, cpu, proc.stdout
 
 
 def single_documents(unit: Path, content: Path, work: Path, repeat: int) -> dict:
@@ -147,21 +147,22 @@ def single_documents(unit: Path, content: Path, work: Path, repeat: int) -> dict
     times = {k: [] for k in cmds}
     for _ in range(repeat):
         for key, cmd in cmds.items():
-            times[key].append(_run(cmd))
+            times[key].append(_run(cmd)[:2])
     return {
         k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
         for k, v in times.items()
     }
 
 
-def batch(corpus: Path, out: Path, jobs: int, *extra: str) -> tuple[float, dict]:
-    """Documents/s of a whole ``reportgen batch`` command, and its 汇总.json."""
+def batch(corpus: Path, out: Path, jobs: int, *extra: str) -> tuple[float, float, dict]:
+    """Documents/s of a whole ``reportgen batch`` command, its CPU seconds per document
+    (all its processes), and its 汇总.json."""
     cmd = [*REPORTGEN, "batch", str(corpus), "-o", str(out), "-j", str(jobs), "--force", *extra]
-    wall, _ = _run(cmd)
+    wall, cpu, _ = _run(cmd)
     report = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
     if report["failed"]:
         raise SystemExit(f"batch {extra}: {report['failed']} units failed")
-    return report["units"] / wall, report
+    return report["units"] / wall, cpu / report["units"], report
 
 
 def prepare_floor(units: list[Path], outputs: Path, folder: Path) -> list[Path]:
@@ -181,15 +182,14 @@ def prepare_floor(units: list[Path], outputs: Path, folder: Path) -> list[Path]:
     return contents
 
 
-def floor_batch(contents: Path, out: Path, jobs: int) -> tuple[float, float, float]:
-    """The floor's documents/s as a whole command, its warmed pool's own rate, its RSS."""
+def floor_batch(contents: Path, out: Path, jobs: int) -> tuple[float, float, float, float]:
+    """The floor's documents/s as a whole command, its warmed pool's own rate, its RSS,
+    its CPU seconds per document."""
     n = len(list(contents.glob("*.json")))
     cmd = [sys.executable, str(FLOOR), "batch", str(contents), str(out), "-j", str(jobs)]
-    t = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - t
-    inner = json.loads(proc.stdout.strip().splitlines()[-1])
-    return n / wall, inner["documents_per_s"], inner["peak_rss_mb"]
+    wall, cpu, stdout = _run(cmd)
+    inner = json.loads(stdout.strip().splitlines()[-1])
+    return n / wall, inner["documents_per_s"], inner["peak_rss_mb"], cpu / n
 
 
 def pages(docx: Path) -> int | None:
@@ -243,17 +243,22 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
     rates: dict[str, list[float]] = {"floor": [], "warmed floor": [], "mpl": [], "native": []}
+    cpus: dict[str, list[float]] = {"floor": [], "mpl": [], "native": []}
     for r in range(args.rounds):  # interleaved; the best of each (load only slows)
-        rate, rep_mpl = batch(corpus, work / "batch-mpl", 2)
+        rate, cpu, rep_mpl = batch(corpus, work / "batch-mpl", 2)
         rates["mpl"].append(rate)
+        cpus["mpl"].append(cpu)
         if r == 0:
             contents = prepare_floor(units, work / "batch-mpl", work / "floor-content")
-        rate, warmed, rss_floor = floor_batch(work / "floor-content", work / "floor", 2)
+        rate, warmed, rss_floor, cpu = floor_batch(work / "floor-content", work / "floor", 2)
         rates["floor"].append(rate)
         rates["warmed floor"].append(warmed)
-        rate, rep_native = batch(corpus, work / "batch-native", 2, "--charts", "native")
+        cpus["floor"].append(cpu)
+        rate, cpu, rep_native = batch(corpus, work / "batch-native", 2, "--charts", "native")
         rates["native"].append(rate)
+        cpus["native"].append(cpu)
     best = {k: max(v) for k, v in rates.items()}
+    least = {k: min(v) for k, v in cpus.items()}
     print("batch -j 2 documents/s, each round: "
           + "; ".join(f"{k} " + ", ".join(f"{x:.2f}" for x in v) for k, v in rates.items()))  # fmt: skip
     print(f"floor, batch -j 2 (whole command, best of {args.rounds}): {best['floor']:.2f} "
@@ -266,6 +271,10 @@ def main() -> None:
         f"batch -j 2, native charts: {best['native']:.2f} documents/s = "
         + _ratio(best["native"], best["floor"], ">= 1.5")
     )
+    print(f"CPU seconds per document (all processes, least of {args.rounds}): floor "
+          f"{least['floor']:.3f}, matplotlib {least['mpl']:.3f} "
+          f"({least['floor'] / least['mpl']:.2f} × the floor's documents per CPU second), "
+          f"native {least['native']:.3f} ({least['floor'] / least['native']:.2f} ×)")  # fmt: skip
 
     first = units[0]  # seed 001's unit: 17 项目支出绩效自评表, 7 charts
     single = single_documents(first, contents[0], work / "single", args.repeat)
@@ -290,7 +299,7 @@ def main() -> None:
           f"{rss['native']:.0f} MB (floor {rss_floor:.0f} MB)   target <= 200 MB")  # fmt: skip
 
     if args.issue7:
-        rate1, _ = batch(corpus, work / "batch-j1", 1)
+        rate1, _, _ = batch(corpus, work / "batch-j1", 1)
         print(f"batch -j 1: {rate1:.2f} documents/s")
         naive_rate = naive(units, work / "naive", 2)
         print(f"naive (fresh `reportgen build` per unit, 2 at a time): {naive_rate:.2f} "

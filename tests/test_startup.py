@@ -125,3 +125,14 @@ def test_no_helper_inside_a_thread_or_a_worker(monkeypatch):
     monkeypatch.setenv("REPORTGEN_CHART_HELPER", "0")
     assert charts.start_helper() is False
     assert charts._helper is None
+
+
+def test_a_profile_without_charts_ends_the_helper_at_once():
+    """Shanghai draws no chart: the helper is stopped (and reaped), nothing is drawn."""
+    import os
+
+    charts._helper = helper = charts._Helper()
+    assert charts.draw_all({}) == {}
+    assert charts._helper is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(helper.pid, os.WNOHANG)
