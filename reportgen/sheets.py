@@ -46,6 +46,7 @@ def column_index_from_string(letters: str) -> int:
         index = index * 26 + ord(ch) - 64
     return index
 
+
 #: Reading stops after this many rows/columns of one sheet (a 决算 table has < 300 rows).
 MAX_ROWS = 5000
 MAX_COLS = 60
