@@ -35,6 +35,15 @@ codes_option = click.option(
 )
 
 
+#: ``--profile NAME`` on build, check and batch: the layout, else recognised from the tables.
+profile_option = click.option(
+    "--profile",
+    default=None,
+    metavar="NAME",
+    help="版式名称（如 yunnan-2021、shanghai-2024；默认按工作簿中的表自动识别）",
+)
+
+
 def _output_failed(exc: OutputError | UnsafePath) -> None:
     """Say why nothing could be written, in Chinese and without a traceback, and exit."""
     click.echo(f"未能写出结果：{exc}", err=True)
@@ -59,12 +68,7 @@ def main() -> None:
     help="输出目录",
 )
 @click.option("-t", "--template", default=None, help="词句包名称（默认：所识别版式的默认词句包）")
-@click.option(
-    "--profile",
-    default=None,
-    metavar="NAME",
-    help="版式名称（如 yunnan-2021、shanghai-2024；默认按工作簿中的表自动识别）",
-)
+@profile_option
 @click.option(
     "--template-dir",
     type=click.Path(path_type=Path),
@@ -158,12 +162,7 @@ def build(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None, help="工作进程数（默认：CPU 核数）"
 )
 @click.option("-t", "--template", default=None, help="词句包名称（默认：所识别版式的默认词句包）")
-@click.option(
-    "--profile",
-    default=None,
-    metavar="NAME",
-    help="版式名称（如 yunnan-2021、shanghai-2024；默认按工作簿中的表自动识别）",
-)
+@profile_option
 @click.option(
     "--template-dir", type=click.Path(path_type=Path), default=None, help="自定义词句包目录"
 )
@@ -240,12 +239,7 @@ def batch(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @codes_option
-@click.option(
-    "--profile",
-    default=None,
-    metavar="NAME",
-    help="版式名称（默认按工作簿中的表自动识别，并打印识别结果）",
-)
+@profile_option
 @click.option(
     "--template-dir", type=click.Path(path_type=Path), default=None, help="自定义版式目录"
 )
