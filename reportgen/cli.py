@@ -502,5 +502,35 @@ def codes_validate(files: tuple[Path, ...]) -> None:
     sys.exit(2 if failed else 0)
 
 
+class _LazyGroup(click.Group):
+    """A group whose subcommands live in another module, imported on first use, so
+    ``reportgen --help`` does not load it (nor SQLAlchemy or argon2 behind it)."""
+
+    def __init__(self, target: str, **kwargs):
+        super().__init__(**kwargs)
+        self._target = target
+
+    def _group(self) -> click.Group:
+        import importlib
+
+        module, name = self._target.split(":")
+        return getattr(importlib.import_module(module), name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._group().get_command(ctx, cmd_name)
+
+
+main.add_command(
+    _LazyGroup(
+        "reportgen.portal.cli:users",
+        name="users",
+        help="财政局门户的账号：添加、导入、列出（reportgen serve --accounts 用这些账号登录）。",
+    )
+)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
