@@ -1,10 +1,11 @@
 """Generate the documents of many units at once: isolated, resumable, summarised.
 
-Each workbook under the input folder is one unit. Units run in worker processes forked
-after the parent has imported everything and loaded fonts and the wording pack, so a
-worker starts warm. A unit's error (错误 in its data) or crash (an exception, or the
-worker process dying) is recorded for that unit only; the pool (pebble) replaces a dead
-worker and goes on.
+Each workbook under the input folder is one unit. An *executor* runs the units that are
+not done yet: by default :class:`LocalPool`, worker processes forked after the parent has
+imported everything and loaded fonts and the wording pack, so a worker starts warm; or
+a Dask cluster (:mod:`reportgen.distributed`, ``--scheduler``). A unit's error (错误 in
+its data) or crash (an exception, or the worker process dying) is recorded for that unit
+only; the pool (pebble) replaces a dead worker and goes on.
 
 Outputs are written atomically (temporary file + rename) under ``OUT_DIR/<unit>/``. A
 manifest (``OUT_DIR/.reportgen-manifest.json``, rewritten atomically after every unit)
@@ -26,9 +27,11 @@ import resource
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from . import __version__
 from .atomic import explain
@@ -259,6 +262,9 @@ class BatchSummary:
     results: list[UnitResult]
     seconds: float
     workers: int
+    #: how the units were run (``kind``: ``pool``, or ``dask`` with ``scheduler`` and
+    #: ``outputs``: ``shared``, written by the workers, or ``collect``, by this process)
+    engine: dict = field(default_factory=lambda: {"kind": "pool"})
 
     @property
     def failed(self) -> list[UnitResult]:
@@ -267,6 +273,107 @@ class BatchSummary:
     @property
     def exit_code(self) -> int:
         return 2 if self.failed else 0
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What every unit of one batch is built with: the arguments of :func:`run_unit`
+    besides the unit itself, the same whichever executor runs it."""
+
+    out_dir: Path
+    template: str | None = None
+    template_dir: str | None = None
+    pdf: bool = False
+    codes_files: tuple[str, ...] = ()
+    charts: str | None = None
+    stream: object = None  # where notes of the executor go (the progress stream)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit to build: its workbook, its name under the input folder, its hash."""
+
+    path: Path
+    unit: str
+    digest: str
+
+
+#: ``done(task, result)``: what an executor calls as each unit finishes, in this process
+Done = Callable[[Task, UnitResult], None]
+
+
+class Executor(Protocol):
+    """Runs a batch's units somewhere and reports each outcome through ``done``; the
+    manifest, the skipping, the progress bar and the summary are :func:`run_batch`'s.
+
+    A unit's failure or crash is its outcome (a :class:`UnitResult`), never an
+    exception; ``run`` raises only what stops the whole batch (KeyboardInterrupt, an
+    engine that refuses to work), after stopping its workers.
+    """
+
+    workers: int
+    engine: dict
+
+    def run(self, job: BatchJob, tasks: list[Task], done: Done) -> None: ...
+
+
+class LocalPool:
+    """Worker processes on this machine (pebble), forked after the parent has warmed up
+    (:func:`warm_up`), each unit with a timeout; a dead worker is replaced by the pool
+    and only its unit is marked 异常."""
+
+    engine = {"kind": "pool"}
+
+    def __init__(self, jobs: int | None = None):
+        self.workers = jobs or os.cpu_count() or 1
+
+    def run(self, job: BatchJob, tasks: list[Task], done: Done) -> None:
+        from pebble import ProcessExpired, ProcessPool
+
+        warm_up(job.template, job.template_dir, job.charts)
+        service = _pdf_service(self.workers) if job.pdf else None
+        pool = ProcessPool(
+            max_workers=min(self.workers, len(tasks)), context=multiprocessing.get_context("fork")
+        )
+        try:
+            futures = {
+                pool.schedule(
+                    run_unit,
+                    args=unit_args(job, str(task.path), task.unit, str(job.out_dir)),
+                    kwargs={"pdf_via": service.address} if service else {},
+                    timeout=UNIT_TIMEOUT_S,
+                ): task
+                for task in tasks
+            }
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    task = futures[fut]
+                    done(task, outcome(fut, task.unit, ProcessExpired))
+        except KeyboardInterrupt:
+            pool.stop()
+            pool.join()
+            raise
+        finally:
+            if service is not None:  # no soffice outlives the batch
+                _close_pdf_service(service, job.stream or sys.stderr)
+        pool.close()
+        pool.join()
+
+
+def unit_args(job: BatchJob, src: str, unit: str, out_dir: str) -> tuple:
+    """The positional arguments of :func:`run_unit` for one unit of ``job``."""
+    return (
+        src,
+        unit,
+        out_dir,
+        job.template,
+        job.template_dir,
+        job.pdf,
+        job.codes_files,
+        job.charts,
+    )
 
 
 class _Progress:
@@ -315,14 +422,16 @@ def run_batch(
     progress_stream=None,
     codes_files: tuple[str | Path, ...] = (),
     charts: str | None = None,
+    executor: Executor | None = None,
 ) -> BatchSummary:
     """Generate every unit under ``input_dir`` into ``out_dir``; see the module docstring.
 
     ``codes_files`` (user code tables) are checked first: a bad one stops the batch with
     :class:`~reportgen.codes.CodeFileError`; their contents are part of each unit's hash.
+    ``executor`` runs the units that are not done yet (default: :class:`LocalPool` of
+    ``jobs`` processes; :mod:`reportgen.distributed` runs them on a Dask cluster); the
+    manifest, resume, progress and summary are the same whichever runs them.
     """
-    from pebble import ProcessExpired, ProcessPool
-
     from .batch_report import write_summary
 
     started = time.perf_counter()
@@ -346,7 +455,7 @@ def run_batch(
     units = find_units(input_dir)
     progress = _Progress(len(units), progress_stream)
     results: dict[str, UnitResult] = {}
-    todo = []
+    todo: list[Task] = []
     for path in units:
         unit = path.relative_to(input_dir).as_posix()
         digest = unit_hash(path, pack_hash, options)
@@ -356,50 +465,29 @@ def run_batch(
             results[unit] = r
             progress.update(r)
         else:
-            todo.append((path, unit, digest))
-    jobs = jobs or os.cpu_count() or 1
-    tdir = str(template_dir) if template_dir else None
+            todo.append(Task(path, unit, digest))
+    executor = executor or LocalPool(jobs)
+
+    def record(task: Task, r: UnitResult) -> None:
+        r.hash = task.digest
+        results[task.unit] = r
+        manifest[task.unit] = asdict(r)
+        _write_manifest(out_dir, manifest)
+        progress.update(r)
+
     if todo:
-        warm_up(template, tdir, charts)
-        service = _pdf_service(jobs) if pdf else None
-        pool = ProcessPool(
-            max_workers=min(jobs, len(todo)), context=multiprocessing.get_context("fork")
-        )
+        tdir = str(template_dir) if template_dir else None
+        job = BatchJob(out_dir, template, tdir, pdf, code_files, charts, progress.stream)
         try:
-            futures = {
-                pool.schedule(
-                    run_unit,
-                    args=(str(path), unit, str(out_dir), template, tdir, pdf, code_files, charts),
-                    kwargs={"pdf_via": service.address} if service else {},
-                    timeout=UNIT_TIMEOUT_S,
-                ): (unit, digest)
-                for path, unit, digest in todo
-            }
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    unit, digest = futures[fut]
-                    r = outcome(fut, unit, ProcessExpired)
-                    r.hash = digest
-                    results[unit] = r
-                    manifest[unit] = asdict(r)
-                    _write_manifest(out_dir, manifest)
-                    progress.update(r)
-        except KeyboardInterrupt:
-            pool.stop()
-            pool.join()
+            executor.run(job, todo, record)
+        except BaseException:  # Ctrl-C, or an engine that refused: what is done stays done
             _remove_stale_temporaries(out_dir)
             progress.close()
             raise
-        finally:
-            if service is not None:  # no soffice outlives the batch
-                _close_pdf_service(service, progress.stream)
-        pool.close()
-        pool.join()
     progress.close()
     ordered = [results[p.relative_to(input_dir).as_posix()] for p in units]
-    summary = BatchSummary(ordered, round(time.perf_counter() - started, 2), jobs)
+    seconds = round(time.perf_counter() - started, 2)
+    summary = BatchSummary(ordered, seconds, executor.workers, dict(executor.engine))
     write_summary(out_dir, summary)
     return summary
 
