@@ -68,7 +68,14 @@ SECURITY_HEADERS = [
 #: Hosts a request may name in its Host header unless ``allowed_hosts`` says otherwise.
 DEFAULT_HOSTS = ("127.0.0.1", "localhost", "::1")
 #: The routes that take uploads: their body is counted as it is received.
-UPLOAD_PATHS = ("/jobs", "/api/jobs")
+UPLOAD_PATHS = (
+    "/jobs",
+    "/api/jobs",
+    "/unit/upload",
+    "/api/unit/upload",
+    "/admin/units/import",
+    "/admin/users/import",
+)
 SERVER_ERROR = (
     "服务器内部错误，请求未能完成。请稍后重试；如果问题持续，请联系管理员（详情已记入服务器日志）。"
 )
@@ -84,6 +91,12 @@ class Context:
     hosts: HostAllowlist = field(default_factory=lambda: HostAllowlist(DEFAULT_HOSTS))
     store: JobStore | None = None
     runner: Runner | None = None
+    #: the bureau portal (``serve --accounts``): its store, sessions and cookie policy
+    accounts: bool = False
+    database_url: str | None = None
+    secure_cookies: bool = False
+    portal: object | None = None
+    sessions: object | None = None
 
 
 def create_app(
@@ -92,14 +105,20 @@ def create_app(
     jobs: int | None = None,
     limits: Limits | None = None,
     allowed_hosts: Iterable[str] | None = None,
+    accounts: bool = False,
+    database_url: str | None = None,
+    secure_cookies: bool = False,
 ) -> Starlette:
     """The application; job records and files live under ``data_dir``.
 
     ``allowed_hosts``: the names a request's Host header may carry (a port is ignored;
     ``*.example.org`` allows every subdomain); default 127.0.0.1, localhost and ::1.
+    ``accounts``: the bureau portal (logins, units, review) instead of the local
+    single-user pages; its data in ``database_url`` (default SQLite in ``data_dir``).
     """
     hosts = HostAllowlist(DEFAULT_HOSTS if allowed_hosts is None else allowed_hosts)
     ctx = Context(Path(data_dir), retention_days, limits or Limits(), hosts)
+    ctx.accounts, ctx.database_url, ctx.secure_cookies = accounts, database_url, secure_cookies
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -108,6 +127,8 @@ def create_app(
         ctx.store = JobStore(ctx.data_dir)
         ctx.store.mark_interrupted()
         ctx.store.purge(ctx.retention_days)
+        if ctx.accounts:
+            _open_portal(ctx)
         ctx.runner = Runner(ctx.store, jobs)
         ctx.runner.start()
         purger = asyncio.create_task(_purge_loop(ctx))
@@ -117,9 +138,11 @@ def create_app(
             purger.cancel()
             await ctx.runner.stop()
             ctx.store.close()
+            if ctx.portal is not None:
+                ctx.portal.close()
 
     app = Starlette(
-        routes=_routes(),
+        routes=_portal_routes() if accounts else _routes(),
         middleware=[Middleware(SecurityMiddleware, ctx=ctx)],
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
@@ -145,6 +168,26 @@ def _routes() -> list:
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+
+
+def _portal_routes() -> list:
+    """The bureau portal's routes: nothing of the single-user pages is reachable."""
+    from ..portal.web import routes
+
+    return [
+        *routes(),
+        Route("/healthz", healthz),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+
+
+def _open_portal(ctx: Context) -> None:
+    """The portal's database (migrated to the current schema) and its sessions."""
+    from ..portal.sessions import Sessions, load_secret
+    from ..portal.store import Portal
+
+    ctx.portal = Portal(ctx.data_dir, ctx.database_url)
+    ctx.sessions = Sessions(ctx.portal.engine, load_secret(ctx.data_dir))
 
 
 async def _purge_loop(ctx: Context) -> None:
@@ -283,6 +326,10 @@ def refusal(request: Request, message: str, status: int) -> Response:
     """A refusal in the caller's language: JSON for the API, a page for a browser."""
     if _is_api(request):
         return JSONResponse({"error": message}, status_code=status)
+    if getattr(request.app.state, "ctx", None) is not None and request.app.state.ctx.accounts:
+        from ..portal.web.render import render
+
+        return render(request, "error.html", status=status, message=message)
     return TEMPLATES.TemplateResponse(
         request, "error.html", {"message": message, "active": ""}, status_code=status
     )
@@ -293,7 +340,8 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
         404: "找不到该页面或任务（任务可能已超过保存期限被删除）。",
         405: "不支持该请求方法。",
     }
-    return refusal(request, messages.get(exc.status_code, "请求无效。"), exc.status_code)
+    default = messages.get(exc.status_code, "请求无效。")
+    return refusal(request, getattr(exc, "message", default), exc.status_code)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
