@@ -385,6 +385,24 @@ def packs() -> None:
     show_default=True,
     help="上传中这么多秒收不到数据即断开连接",
 )
+@click.option(
+    "--accounts",
+    is_flag=True,
+    help="财政局门户：账户登录、单位树、提交、审核与签发（账户用 reportgen users 添加）",
+)
+@click.option(
+    "--database-url",
+    envvar="REPORTGEN_DATABASE_URL",
+    default=None,
+    metavar="URL",
+    help="门户数据库（默认：数据目录中的 SQLite；多台服务器共用 PostgreSQL："
+    "postgresql+psycopg://用户:密码@主机/库）",
+)
+@click.option(
+    "--secure-cookies",
+    is_flag=True,
+    help="登录 Cookie 只经 HTTPS 发送（经 HTTPS 反向代理访问时应开启）",
+)
 def serve(
     host: str,
     port: int,
@@ -394,6 +412,9 @@ def serve(
     allowed_hosts: tuple[str, ...],
     header_timeout: float,
     body_timeout: float,
+    accounts: bool = False,
+    database_url: str | None = None,
+    secure_cookies: bool = False,
 ) -> None:
     """启动网页服务：上传工作簿、查看审核结果、下载文档、批量生成。"""
     import uvicorn
@@ -413,7 +434,15 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"网页地址：http://{shown}:{port}/  （按 Ctrl-C 停止）", err=True)
     uvicorn.run(
-        create_app(data_dir, retention_days, jobs, allowed_hosts=hosts),
+        create_app(
+            data_dir,
+            retention_days,
+            jobs,
+            allowed_hosts=hosts,
+            accounts=accounts,
+            database_url=database_url,
+            secure_cookies=secure_cookies,
+        ),
         host=host,
         port=port,
         http=GuardedH11Protocol.with_timeouts(header=header_timeout, body=body_timeout),
