@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from portal_backends import portal_url  # noqa: F401 - the portal's SQLite and PostgreSQL
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inputs" / "example" / "2021年度玉溪市互联网信息办公室.xlsx"
