@@ -129,3 +129,14 @@ def submit_problem(res: dict, year: int) -> str:
             f"工作簿是 {res['year']} 年度的，本次报送的是 {year} 年度决算。请上传本年度的工作簿。"
         )
     return ""
+
+
+def headings(document_path: Path | None) -> list[str]:
+    """The document's headings (Heading 1–3), for the section a reviewer comments on."""
+    if document_path is None:
+        return []
+    from docx import Document
+
+    doc = Document(str(document_path))
+    levels = ("Heading 1", "Heading 2", "Heading 3")
+    return [p.text.strip() for p in doc.paragraphs if p.style.name in levels and p.text.strip()]

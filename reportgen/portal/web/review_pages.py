@@ -139,10 +139,12 @@ async def version_page(request: Request, user) -> Response:
     res = drafts.result(folder)
     doc = drafts.document(folder)
     preview = await asyncio.to_thread(document_html, doc) if doc else ""
+    sections = await asyncio.to_thread(drafts.headings, doc) if user.role in REVIEW else []
     versions = portal.versions(case.id)
     return render(
         request,
         "version.html",
+        sections=sections,
         version=version,
         case=case,
         unit=unit,
