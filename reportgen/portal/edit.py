@@ -384,7 +384,12 @@ def _rewrite(workbook: Path, edits: list[tuple[TextField, str]]) -> bytes:
         replaced: dict[str, bytes] = {}
         drop_calc = False
         for sheet in dict.fromkeys(f.sheet for f, _ in edits):
-            part = parts[sheet]
+            part = parts.get(sheet)
+            if part is None or part not in zf.namelist():
+                raise EditError(
+                    f"{workbook.name} 中找不到工作表“{sheet}”的内容，无法写入。"
+                    "请在 Excel 或 WPS 中打开后另存为 .xlsx，再上传。"
+                )
             root = etree.fromstring(zf.read(part), _parser())
             sheet_data = root.find(_q("sheetData"))
             _number_rows(sheet_data)
