@@ -123,7 +123,7 @@ async def unit_cases(request: Request, user) -> Response:
     portal = ctx(request).portal
     unit = unit_of(request, user, int_param(request, "unit_id"))
     case = portal.case(unit.id, year_of(request))
-    versions = list(reversed(portal.versions(case.id)))
+    versions = portal.versions(case.id)  # newest first
     return render(
         request, "unit_cases.html", unit=unit, case=case, versions=versions, year=year_of(request)
     )
@@ -151,8 +151,8 @@ async def version_page(request: Request, user) -> Response:
         result=res,
         files=res.get("files", []),
         comments=portal.comments(version.id),
-        previous=next((v for v in reversed(versions) if v.number < version.number), None),
-        latest=versions[-1].id == version.id if versions else False,
+        previous=next((v for v in versions if v.number < version.number), None),
+        latest=versions[0].id == version.id if versions else False,  # newest first
         reviewer=user.role in REVIEW,
         preview=Markup(preview),
     )
@@ -199,7 +199,7 @@ def against(request: Request, user, version, case):
     earlier = [v for v in versions if v.number < version.number]
     if not earlier:
         raise not_found()
-    return earlier[-1]
+    return earlier[0]  # the store lists newest first
 
 
 @page()

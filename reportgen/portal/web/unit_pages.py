@@ -84,7 +84,7 @@ async def unit_home(request: Request, user) -> Response:
         workbook_name=drafts.original_name(folder),
         has_workbook=drafts.workbook(folder) is not None,
         can_submit=drafts.can_submit(res) and case.status in ("draft", "returned", "submitted"),
-        versions=list(reversed(versions)),
+        versions=versions,  # newest first, as the store gives them
         comments=comments,
         last_year=_last_year_version(request, unit_id, year) is not None,
         preview=Markup(preview),
@@ -159,7 +159,7 @@ def _blank_bytes(profile: str | None) -> bytes:
 def _last_year_version(request: Request, unit_id: int, year: int):
     portal = ctx(request).portal
     versions = portal.versions(portal.case(unit_id, year - 1).id)
-    return versions[-1] if versions else None
+    return versions[0] if versions else None  # newest first
 
 
 @page("unit")
