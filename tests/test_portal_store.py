@@ -339,6 +339,12 @@ def test_unit_lists_that_are_no_lists(portal, tmp_path):
     (tmp_path / "fake.xlsx").write_bytes(b"not a zip")
     with pytest.raises(Invalid, match="^文件 fake.xlsx 不是有效的 .xlsx 工作簿。$"):
         portal.import_units(tmp_path / "fake.xlsx")
+    with zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (51 * 1024 * 1024))
+    with pytest.raises(
+        Invalid, match="^文件 bomb.xlsx 解压后过大，不像单位表或账号表，已拒绝读取。$"
+    ):
+        portal.import_units(tmp_path / "bomb.xlsx")
     (tmp_path / "empty.csv").write_bytes(b"")
     with pytest.raises(Invalid, match="^empty.csv 是空的"):
         portal.import_units(tmp_path / "empty.csv")
@@ -894,7 +900,7 @@ def test_dashboard_xlsx_has_a_header_and_one_row_per_unit(reviewed, portal):
     ]
 
 
-def test_approved_zip_holds_each_approved_document_and_the_summary(reviewed, portal):
+def test_approved_zip_holds_each_approved_document_and_the_summary(reviewed, portal, tmp_path):
     users, units = reviewed
     rev = users["shencha"]
     odd = portal.add_unit("某某区/测试:单位", "某某区教育局")
@@ -919,12 +925,18 @@ def test_approved_zip_holds_each_approved_document_and_the_summary(reviewed, por
     assert len(statuses) == 10
     assert (statuses["某某区图书馆"], statuses["某某区/测试:单位"]) == ("已通过", "已公开")
     entry = portal.audit_log(1)[0]
-    assert (entry.action, entry.login, entry.target, entry.ip) == (
+    assert (entry.action, entry.login, entry.target, entry.detail, entry.ip) == (
         "download_zip",
         "shencha",
         "2024 年度",
+        "2 个单位",
         "10.0.0.5",
     )
+    assert portal.write_approved_zip(rev, 2024, tmp_path / "all.zip") == 2
+    with zipfile.ZipFile(tmp_path / "all.zip") as z:
+        assert len(z.namelist()) == 5
+        assert z.getinfo(names[0]).compress_type == zipfile.ZIP_STORED
+        assert z.getinfo(names[1]).compress_type == zipfile.ZIP_DEFLATED
     with zipfile.ZipFile(io.BytesIO(portal.approved_zip(users["wl"], 2024))) as z:
         assert [n.split("/")[0] for n in z.namelist()] == [
             "某某区图书馆",

@@ -36,6 +36,8 @@ WIDTHS = {
 #: Bigger files are not a bureau's list (the Shanghai district has a few hundred units).
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
+#: ... nor is a workbook that unpacks to more than this.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 class TableError(ValueError):
@@ -150,10 +152,18 @@ def _xlsx_grid(path: Path, known: tuple[str, ...]) -> tuple[str, list[list[objec
 
     from openpyxl import load_workbook
 
+    invalid = f"文件 {path.name} 不是有效的 .xlsx 工作簿。"
+    try:
+        with zipfile.ZipFile(path) as packed:
+            unpacked = sum(info.file_size for info in packed.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TableError(invalid) from exc
+    if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb, not a list of units
+        raise TableError(f"文件 {path.name} 解压后过大，不像单位表或账号表，已拒绝读取。")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise TableError(f"文件 {path.name} 不是有效的 .xlsx 工作簿。") from exc
+        raise TableError(invalid) from exc
     try:
         grids = []
         for ws in book.worksheets:

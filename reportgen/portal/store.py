@@ -1297,13 +1297,22 @@ class Portal:
 
     def approved_zip(self, user: UserInfo, year: int, *, ip: str = "") -> bytes:
         """Every approved or published document of ``year`` in the user's scope, each
-        unit's in a folder named after it, and 汇总.xlsx (the dashboard of all units)."""
+        unit's in a folder named after it, and 汇总.xlsx (the dashboard of all units).
+        For many units prefer :meth:`write_approved_zip`, which does not hold it in memory."""
+        out = io.BytesIO()
+        self.write_approved_zip(user, year, out, ip=ip)
+        return out.getvalue()
+
+    def write_approved_zip(self, user: UserInfo, year: int, target, *, ip: str = "") -> int:
+        """:meth:`approved_zip` written to ``target`` (a path or a binary file); how many
+        units' documents it holds. Word documents and 汇总.xlsx are zip files already and
+        are stored as they are; PDFs are deflated."""
         from ..paths import safe_filename
 
         rows = self.dashboard(user, year)
-        out = io.BytesIO()
         used: set[str] = set()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        count = 0
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as z:
             for row in rows:
                 if row.status not in (APPROVED, PUBLISHED) or row.version_id is None:
                     continue
@@ -1311,15 +1320,17 @@ class Portal:
                 if folder in used:  # two names that differ only in unsafe characters
                     folder = safe_filename(f"{row.unit_name}~{row.unit_id}")
                 used.add(folder)
+                count += 1
                 source = self.version_dir(row.version_id)
                 for path in sorted(source.iterdir()):
                     if path.is_file() and not path.is_symlink() and _is_document(path):
                         name = safe_filename(path.stem, path.suffix.lower())
-                        z.write(path, f"{folder}/{name}")
+                        packing = zipfile.ZIP_DEFLATED if path.suffix.lower() == ".pdf" else None
+                        z.write(path, f"{folder}/{name}", compress_type=packing)
             z.writestr("汇总.xlsx", self.dashboard_xlsx(rows))
         with self._session() as s:
-            self._audit(s, user, "download_zip", f"{year} 年度", "", ip)
-        return out.getvalue()
+            self._audit(s, user, "download_zip", f"{year} 年度", f"{count} 个单位", ip)
+        return count
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
         with self._session() as s:
@@ -1489,6 +1500,7 @@ def _stage(files: Path, case_dir: Path, findings: list[dict]) -> Path:
     """A copy of ``files`` (a folder: its regular files and subfolders, never symlinks or
     hidden files; or one file) in a fresh folder of ``case_dir``, with findings.json."""
     case_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(case_dir)
     staging = case_dir / f".staging-{secrets.token_hex(8)}"
     staging.mkdir()
     try:
@@ -1505,6 +1517,15 @@ def _stage(files: Path, case_dir: Path, findings: list[dict]) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return staging
+
+
+def _remove_stale_staging(case_dir: Path) -> None:
+    """Staging folders a killed process left (a submission takes seconds, not a day)."""
+    cutoff = time.time() - 86400
+    for entry in case_dir.glob(".staging-*"):
+        with contextlib.suppress(OSError):
+            if entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry)
 
 
 def _copy_tree(source: Path, target: Path) -> None:
