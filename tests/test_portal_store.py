@@ -185,6 +185,25 @@ def test_the_migrations_build_exactly_the_models_and_one_head(portal):
         assert conn.execute(text("select count(*) from alembic_version")).scalar() == 1
 
 
+def test_the_migrations_downgrade_to_nothing_and_up_again(portal):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from reportgen.portal.store import MIGRATIONS, upgrade
+
+    portal.add_unit("某某区财政局")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with portal.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert inspect(portal.engine).get_table_names() == ["alembic_version"]
+    upgrade(portal.engine)
+    assert set(inspect(portal.engine).get_table_names()) >= set(Base.metadata.tables)
+    assert portal.units() == []
+
+
 def test_foreign_keys_are_enforced(portal):
     """On SQLite only when asked per connection (db.make_engine does)."""
     with portal.engine.connect() as conn, pytest.raises(IntegrityError):
@@ -436,6 +455,10 @@ def test_reimporting_users_updates_role_and_unit_and_keeps_the_password(bureau, 
     with pytest.raises(LoginRefused):
         portal.authenticate("whg", "Another-2024")
     assert portal.authenticate("dyzx", "Diyi-2024!").unit_name == "某某区第一中学"
+    demote = [["登录名", "角色", "单位名称"], ["admin", "审核员", ""]]
+    with pytest.raises(Conflict, match="^导入后将没有启用的管理员账号：至少须保留一个管理员。$"):
+        portal.import_users(write_csv(tmp_path / "demote.csv", demote))
+    assert portal.user_by_login("admin").role == "admin"
 
 
 def test_add_user_rules(portal):

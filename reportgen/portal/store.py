@@ -670,6 +670,10 @@ class Portal:
                     user.role, user.unit_id = row.role, unit_id
                     updated += 1
             self._flush_unique(s, "账号表已被同时修改，请重新导入。")
+            if any(u.role == "admin" and u.active for u in existing.values()) and not s.scalar(
+                select(func.count()).where(User.role == "admin", User.active.is_(True))
+            ):
+                raise Conflict("导入后将没有启用的管理员账号：至少须保留一个管理员。")
             self._audit(
                 s, actor, "import_users", Path(path).name, f"新增 {added}，更新 {updated}", ip
             )
