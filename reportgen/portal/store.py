@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -306,9 +307,8 @@ class Portal:
         database_url: str | None = None,
         *,
         clock: Callable[[], float] = time.time,
-        hasher=None,
+        hasher: PasswordHasher | None = None,
     ):
-        from argon2 import PasswordHasher
 
         self.data_dir = Path(data_dir).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -369,14 +369,13 @@ class Portal:
 
     # ---------------------------------------------------------------- units
 
-    def _unit_info(self, s: Session, unit: Unit, depth: int | None = None) -> UnitInfo:
+    def _unit_info(self, s: Session, unit: Unit) -> UnitInfo:
         parent = s.get(Unit, unit.parent_id) if unit.parent_id else None
-        if depth is None:
-            depth, up, seen = 0, parent, {unit.id}
-            while up is not None and up.id not in seen:
-                seen.add(up.id)
-                depth += 1
-                up = s.get(Unit, up.parent_id) if up.parent_id else None
+        depth, up, seen = 0, parent, {unit.id}
+        while up is not None and up.id not in seen:
+            seen.add(up.id)
+            depth += 1
+            up = s.get(Unit, up.parent_id) if up.parent_id else None
         return UnitInfo(
             id=unit.id,
             name=unit.name,
