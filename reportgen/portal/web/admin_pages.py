@@ -186,15 +186,17 @@ async def users_import(request: Request, user) -> Response:
 
 @form_action("admin")
 async def user_active(request: Request, user, form) -> Response:
+    from ..store import PortalError
+
     c = ctx(request)
     target = int_param(request, "user_id")
     active = form.get("active") == "1"
-    c.portal.set_active(target, active)
+    try:
+        c.portal.set_active(target, active, **who(request, user))
+    except PortalError as exc:
+        return _users(request, error=str(exc), status=400)
     if not active:
         c.sessions.end_all(target)
-    c.portal.audit(
-        user, "set_active", target=f"user:{target}", detail=str(active), ip=client_ip(request)
-    )
     return RedirectResponse("/admin/users", status_code=303)
 
 

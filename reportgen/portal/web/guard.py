@@ -179,8 +179,7 @@ def login_user(request: Request, login: str, password: str):
     Both the page and ``POST /api/login`` come here, so both are throttled alike."""
     c = ctx(request)
     user = c.portal.authenticate(login, password, client_ip(request))
-    cookie, csrf = c.sessions.create(user.id, client_ip(request))
-    c.portal.audit(user, "login", ip=client_ip(request))
+    cookie, csrf = c.sessions.create(user.id, client_ip(request))  # the store logged it
     return user, cookie, csrf
 
 

@@ -93,8 +93,9 @@ async def dashboard_export(request: Request, user) -> Response:
 @page(*REVIEW)
 async def approved_zip(request: Request, user) -> Response:
     portal = ctx(request).portal
-    data = await asyncio.to_thread(portal.approved_zip, user, year_of(request))
-    portal.audit(user, "download_zip", target=f"year:{year_of(request)}", ip=client_ip(request))
+    data = await asyncio.to_thread(
+        portal.approved_zip, user, year_of(request), ip=client_ip(request)
+    )
     return Response(
         data,
         media_type="application/zip",
