@@ -9,7 +9,6 @@ File names here are ours; the name the user's file had is kept in ``result.json`
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import shutil
@@ -79,27 +78,16 @@ def original_name(folder: Path) -> str:
 
 
 async def build(runner, folder: Path, wording: str | None, pdf: bool = False) -> dict:
-    """Build the draft's workbook in a worker process; the outcome is saved with it."""
-    from pebble import ProcessExpired
-
-    from ...batch import UNIT_TIMEOUT_S, outcome, run_unit
+    """Build the draft's workbook on the server's workers (its pool, or its Dask cluster
+    with ``serve --scheduler``); the outcome is saved with the draft."""
+    from dataclasses import asdict
 
     source = workbook(folder)
     if source is None:
         return {}
     out = folder / "out"
     shutil.rmtree(out, ignore_errors=True)
-    fut = runner.pool.schedule(
-        run_unit,
-        args=(str(source), source.name, str(out), wording or None, None, pdf),
-        kwargs={"pdf_via": runner.pdf.address} if pdf and runner.pdf else {},
-        timeout=UNIT_TIMEOUT_S,
-    )
-    with contextlib.suppress(Exception):  # outcome turns the exception into a result
-        await asyncio.wrap_future(fut)
-    from dataclasses import asdict
-
-    outcome_dict = asdict(outcome(fut, source.name, ProcessExpired))
+    outcome_dict = asdict(await runner.run_one(source, out, wording or "", pdf))
     write_atomic(
         folder / RESULT, json.dumps(outcome_dict, ensure_ascii=False, indent=1).encode("utf-8")
     )
