@@ -86,7 +86,7 @@ async def login(request: Request) -> Response:
     if not isinstance(username, str) or not isinstance(password, str):
         return error("请提供 username 和 password。", 400)
     try:
-        user, cookie, csrf = login_user(request, username[:100], password)
+        user, cookie, csrf = await login_user(request, username[:100], password)
     except LoginRefused as exc:
         return error(str(exc), 429 if exc.minutes else 401)
     response = JSONResponse({"csrf": csrf, "user": plain(user)})

@@ -10,10 +10,12 @@ which unit is :mod:`.access`'s job.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlsplit
 
 from starlette.exceptions import HTTPException
@@ -174,9 +176,21 @@ def set_session_cookie(request: Request, response: Response, cookie: str) -> Non
     )
 
 
-def login_user(request: Request, login: str, password: str):
+#: Password checks run here, off the event loop: argon2 costs tens of milliseconds of CPU
+#: by design, and 50 units logging in at once stalled every other request for seconds
+#: (bench/portal_load.py). A pool of their own, so a burst of logins never queues the
+#: handlers' other worker-thread calls (the dashboard's query) behind it.
+_LOGINS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="portal-login")
+
+
+async def login_user(request: Request, login: str, password: str):
     """(user, cookie, csrf) on success; raises the store's LoginRefused otherwise.
     Both the page and ``POST /api/login`` come here, so both are throttled alike."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_LOGINS, _login_user, request, login, password)
+
+
+def _login_user(request: Request, login: str, password: str):
     c = ctx(request)
     user = c.portal.authenticate(login, password, client_ip(request))
     cookie, csrf = c.sessions.create(user.id, client_ip(request))  # the store logged it
@@ -215,7 +229,7 @@ async def login_post(request: Request) -> Response:
     if not expected or not hmac.compare_digest(str(offered), expected):
         return _login_form(request, "登录页面已过期，请重新输入。", login, status=403)
     try:
-        _, cookie, _ = login_user(request, login, str(form.get("password") or ""))
+        _, cookie, _ = await login_user(request, login, str(form.get("password") or ""))
     except LoginRefused as exc:
         status = 429 if exc.minutes else 401
         return _login_form(request, str(exc), login, status=status)
