@@ -34,10 +34,24 @@ def write_summary(out_dir: Path, summary) -> tuple[Path, Path]:
         "failed": len(summary.failed),
         "seconds": summary.seconds,
         "workers": summary.workers,
+        "engine": getattr(summary, "engine", {"kind": "pool"}),
         "results": [asdict(r) for r in summary.results],
     }
     write_atomic(js, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
     return xlsx, js
+
+
+def engine_text(engine: dict) -> str:
+    """Where a batch ran and who wrote its documents, for people (empty for this
+    machine's own pool, which needs no saying)."""
+    if engine.get("kind") != "dask":
+        return ""
+    writer = (
+        "文档由工作进程传回本机写入输出目录（--collect）"
+        if engine.get("outputs") == "collect"
+        else "文档由工作进程直接写入输出目录（共享存储）"
+    )
+    return f"在 Dask 集群 {engine.get('scheduler', '')} 上生成，{writer}。"
 
 
 def _workbook_bytes(summary) -> bytes:
@@ -99,7 +113,8 @@ def _workbook_bytes(summary) -> bytes:
     ws.append(
         (
             "",
-            f"共 {len(summary.results)} 个单位：成功 {ok} 个，失败 {len(summary.failed)} 个；用时 {summary.seconds} 秒，{summary.workers} 个工作进程。",
+            f"共 {len(summary.results)} 个单位：成功 {ok} 个，失败 {len(summary.failed)} 个；用时 {summary.seconds} 秒，{summary.workers} 个工作进程。"
+            + engine_text(getattr(summary, "engine", {})),
         )
     )
 

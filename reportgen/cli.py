@@ -176,6 +176,19 @@ def build(
 )
 @click.option("--force", is_flag=True, help="重新生成全部单位（默认跳过已完成且未改动的单位）")
 @codes_option
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="在 Dask 集群上生成：调度器地址（如 tcp://192.168.1.10:8786），"
+    '或 local、local:N（在本机启动 N 个工作进程）；需 pip install "reportgen[dask]"',
+)
+@click.option(
+    "--collect",
+    is_flag=True,
+    help="与 --scheduler 同用：输出目录不是各机器共享的存储时，工作簿发给工作进程，"
+    "文档传回本机写入",
+)
 def batch(
     input_dir: Path,
     out_dir: Path,
@@ -187,8 +200,11 @@ def batch(
     charts: str | None,
     force: bool,
     codes_files: tuple[Path, ...],
+    scheduler: str | None = None,
+    collect: bool = False,
 ) -> None:
     """为 INPUT_DIR 下的每个工作簿生成文档，并写出 汇总.xlsx、汇总.json。"""
+    executor = _batch_executor(scheduler, jobs, collect)
     if profile and not template:
         from .profiles import wording_for
 
@@ -200,6 +216,7 @@ def batch(
     from .batch import run_batch
     from .codes import CodeFileError
 
+    cluster_error = _cluster_error() if executor is not None else ()
     try:
         summary = run_batch(
             input_dir,
@@ -211,7 +228,12 @@ def batch(
             force,
             codes_files=codes_files,
             charts=charts,
+            executor=executor,
         )
+    except cluster_error as exc:
+        click.echo(str(exc), err=True)
+        click.echo("未能在 Dask 集群上完成批量生成；已完成的单位已记录，重新运行将继续。", err=True)
+        sys.exit(2)
     except CodeFileError as exc:
         click.echo(to_text(exc.findings), err=True)
         click.echo("科目表文件有错误，未生成任何文档。", err=True)
@@ -225,12 +247,42 @@ def batch(
         click.echo("已中断：已完成的单位保留，重新运行将从中断处继续。", err=True)
         sys.exit(130)
     ok = len(summary.results) - len(summary.failed)
+    if executor is not None:
+        from .batch_report import engine_text
+
+        click.echo(engine_text(summary.engine))
     click.echo(
         f"共 {len(summary.results)} 个单位：成功 {ok} 个，失败 {len(summary.failed)} 个，"
         f"用时 {summary.seconds} 秒。"
     )
     click.echo(str(out_dir / "汇总.xlsx"))
     sys.exit(summary.exit_code)
+
+
+def _batch_executor(scheduler: str | None, jobs: int | None, collect: bool):
+    """The Dask executor of ``batch --scheduler`` (None: this machine's pool); exits 2
+    with a Chinese message when dask is missing or the address is malformed."""
+    if scheduler is None:
+        if collect:
+            raise click.UsageError("--collect 只能与 --scheduler 同用。")
+        return None
+    if jobs is not None and not scheduler.strip().startswith("local"):
+        raise click.UsageError(
+            "-j 只用于本机：Dask 集群的工作进程数由各台机器的 dask worker 决定。"
+        )
+    from .distributed import ClusterError, DaskUnavailable, dask_executor
+
+    try:
+        return dask_executor(scheduler, jobs, collect)
+    except (DaskUnavailable, ClusterError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+def _cluster_error() -> tuple[type[Exception], ...]:
+    from .distributed import ClusterError
+
+    return (ClusterError,)
 
 
 @main.command()
@@ -403,6 +455,12 @@ def packs() -> None:
     is_flag=True,
     help="登录 Cookie 只经 HTTPS 发送（经 HTTPS 反向代理访问时应开启）",
 )
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="在 Dask 集群上生成（与 batch --scheduler 相同：tcp://主机:8786、local、local:N）",
+)
 def serve(
     host: str,
     port: int,
@@ -415,8 +473,11 @@ def serve(
     accounts: bool = False,
     database_url: str | None = None,
     secure_cookies: bool = False,
+    scheduler: str | None = None,
 ) -> None:
     """启动网页服务：上传工作簿、查看审核结果、下载文档、批量生成。"""
+    if scheduler is not None:
+        _batch_executor(scheduler, None, False)  # says how to install dask, or what is wrong
     import uvicorn
 
     from .web.app import DEFAULT_HOSTS, create_app
@@ -442,6 +503,7 @@ def serve(
             accounts=accounts,
             database_url=database_url,
             secure_cookies=secure_cookies,
+            scheduler=scheduler,
         ),
         host=host,
         port=port,

@@ -108,6 +108,7 @@ def create_app(
     accounts: bool = False,
     database_url: str | None = None,
     secure_cookies: bool = False,
+    scheduler: str | None = None,
 ) -> Starlette:
     """The application; job records and files live under ``data_dir``.
 
@@ -115,6 +116,7 @@ def create_app(
     ``*.example.org`` allows every subdomain); default 127.0.0.1, localhost and ::1.
     ``accounts``: the bureau portal (logins, units, review) instead of the local
     single-user pages; its data in ``database_url`` (default SQLite in ``data_dir``).
+    ``scheduler``: run the units on a Dask cluster (``serve --scheduler``).
     """
     hosts = HostAllowlist(DEFAULT_HOSTS if allowed_hosts is None else allowed_hosts)
     ctx = Context(Path(data_dir), retention_days, limits or Limits(), hosts)
@@ -129,7 +131,7 @@ def create_app(
         ctx.store.purge(ctx.retention_days)
         if ctx.accounts:
             _open_portal(ctx)
-        ctx.runner = Runner(ctx.store, jobs)
+        ctx.runner = Runner(ctx.store, jobs, scheduler)
         ctx.runner.start()
         purger = asyncio.create_task(_purge_loop(ctx))
         try:
