@@ -17,12 +17,26 @@ def not_found() -> HTTPException:
     return HTTPException(404)
 
 
-def int_param(request: Request, name: str) -> int:
-    """A path id: digits only and in range, else 404 before touching the database."""
-    raw = request.path_params.get(name, "")
-    if not str(raw).isdigit() or len(str(raw)) > 12:
-        raise not_found()
+#: The largest id a table holds (PostgreSQL's ``integer``: a bigger one is a database
+#: error there, not "not found").
+MAX_ID = 2**31 - 1
+
+
+def as_id(raw) -> int | None:
+    """``raw`` as a table id when it is one: ASCII digits (``str.isdigit`` alone admits
+    ``²``, which ``int`` refuses) up to :data:`MAX_ID`; else None."""
+    raw = str(raw)
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
+        return None
     return int(raw)
+
+
+def int_param(request: Request, name: str) -> int:
+    """A path id, else 404 before touching the database."""
+    value = as_id(request.path_params.get(name, ""))
+    if value is None:
+        raise not_found()
+    return value
 
 
 def unit_of(request: Request, user, unit_id: int):

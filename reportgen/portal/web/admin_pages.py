@@ -230,7 +230,7 @@ async def settings_save(request: Request, user, form) -> Response:
     year, profile, wording = (
         str(form.get(k) or "").strip() for k in ("year", "profile", "wording")
     )
-    if not (year.isdigit() and 2000 <= int(year) <= 2100):
+    if not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):  # not ²
         return _settings(request, "年度应为 2000–2100 之间的四位数字。", 400)
     if profile and profile not in _profile_names():
         return _settings(request, "没有该版式。", 400)
