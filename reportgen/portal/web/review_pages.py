@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from . import drafts
-from .access import int_param, not_found, unit_of, version_of
+from .access import as_id, int_param, not_found, unit_of, version_of
 from .guard import client_ip, ctx, form_action, page
 from .render import STATUS_TEXT, render
 from .unit_pages import _disposition, year_of
@@ -44,13 +44,20 @@ def filters(request: Request) -> dict:
     return {
         "status": status if status in STATUS_TEXT else None,
         "search": q.get("q", "")[:100],
-        "parent": int(parent) if parent.isdigit() and len(parent) < 12 else None,
+        "parent": as_id(parent),
     }
 
 
 def dashboard_rows(request: Request, user) -> list:
+    """The dashboard's rows; a ``parent`` outside the user's scope (or nowhere) is 404,
+    as the store says, not a server error."""
+    from ..store import NotFound
+
     f = filters(request)
-    return ctx(request).portal.dashboard(user, year_of(request), **f)
+    try:
+        return ctx(request).portal.dashboard(user, year_of(request), **f)
+    except NotFound:
+        raise not_found() from None
 
 
 @page(*REVIEW)
@@ -107,15 +114,24 @@ async def approved_zip(request: Request, user) -> Response:
 
 @form_action(*REVIEW)
 async def publish(request: Request, user, form) -> Response:
-    """Mark approved cases as published (已公开)."""
+    """Mark approved cases as published (已公开). A case that does not exist or lies
+    outside the scope is 404; one not approved is the store's 409 (nothing published)."""
+    from ..store import NotFound, PortalError
+
     portal = ctx(request).portal
     ids = []
     for raw in form.getlist("case"):
-        if str(raw).isdigit() and len(str(raw)) < 12:
-            case = portal.case_by_id(int(raw))
+        if (case_id := as_id(raw)) is not None:
+            try:
+                case = portal.case_by_id(case_id)
+            except NotFound:
+                raise not_found() from None
             unit_of(request, user, case.unit_id)  # 404 outside the scope
             ids.append(case.id)
-    portal.publish(user, ids, ip=client_ip(request))
+    try:
+        portal.publish(user, ids, ip=client_ip(request))
+    except PortalError as exc:
+        return render(request, "error.html", status=409, message=str(exc))
     return RedirectResponse("/bureau", status_code=303)
 
 
