@@ -76,3 +76,17 @@ def portal_url(request, tmp_path):
         yield url
     finally:
         drop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def portal_url_module(request, tmp_path_factory):
+    """``portal_url`` shared by the tests of one module (import it there): for modules
+    that build their documents once per backend instead of once per test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('portal-module') / 'portal-test.sqlite3'}"
+        return
+    url, drop = _fresh_postgres_database(postgres_server_url())
+    try:
+        yield url
+    finally:
+        drop()
