@@ -1072,11 +1072,6 @@ def test_approved_zip_holds_the_scope_only(world):
     assert UNIT["A"] in readable(r)  # its own units are listed in 汇总.xlsx
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.write_approved_zip takes only the top-level files of a version folder; "
-    "a version submitted through the web keeps its document in out/workbook/*.docx",
-)
 def test_approved_zip_holds_the_approved_document(world):
     r = send(world, "reviewer", Req("GET", "/bureau/approved.zip"))
     docx = [n for n in zip_names(r) if n.endswith(".docx")]

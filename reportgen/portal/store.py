@@ -1325,11 +1325,10 @@ class Portal:
                 used.add(folder)
                 count += 1
                 source = self.version_dir(row.version_id)
-                for path in sorted(source.iterdir()):
-                    if path.is_file() and not path.is_symlink() and _is_document(path):
-                        name = safe_filename(path.stem, path.suffix.lower())
-                        packing = zipfile.ZIP_DEFLATED if path.suffix.lower() == ".pdf" else None
-                        z.write(path, f"{folder}/{name}", compress_type=packing)
+                for path in _documents(source):
+                    name = safe_filename(path.stem, path.suffix.lower())
+                    packing = zipfile.ZIP_DEFLATED if path.suffix.lower() == ".pdf" else None
+                    z.write(path, f"{folder}/{name}", compress_type=packing)
             z.writestr("汇总.xlsx", self.dashboard_xlsx(rows))
         with self._session() as s:
             self._audit(s, user, "download_zip", f"{year} 年度", f"{count} 个单位", ip)
@@ -1405,6 +1404,23 @@ DOCUMENT_SUFFIXES = (".docx", ".pdf")
 
 def _is_document(path: Path) -> bool:
     return path.suffix.lower() in DOCUMENT_SUFFIXES and not path.name.startswith(".")
+
+
+def _documents(version_dir: Path) -> list[Path]:
+    """The documents a version holds, at any depth (the portal's build writes them under
+    ``out/<workbook>/``); hidden entries and symbolic links are never followed, and the
+    uploaded workbooks (``in/``) are not documents."""
+    found = []
+    for root, dirs, files in os.walk(version_dir, followlinks=False):
+        here = Path(root)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not (here == version_dir and d == "in")
+        )
+        for name in sorted(files):
+            path = here / name
+            if not path.is_symlink() and _is_document(path):
+                found.append(path)
+    return found
 
 
 # --------------------------------------------------------------------------- helpers
