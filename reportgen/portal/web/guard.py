@@ -215,7 +215,13 @@ def _login_form(request: Request, error: str = "", login: str = "", status: int 
         next=_next(request),
     )
     response.set_cookie(
-        LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/login"
+        LOGIN_COOKIE,
+        token,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=ctx(request).secure_cookies,  # like the session's (serve --secure-cookies)
+        path="/login",
     )
     return response
 
@@ -240,10 +246,14 @@ async def login_post(request: Request) -> Response:
 
 
 def _next(request: Request, value=None) -> str:
-    """Where to go after login: a path of this site only (never another host)."""
+    """Where to go after login: a path of this site only (never another host). A
+    backslash or a control character is refused too: browsers read ``/\\evil.example``
+    as ``//evil.example`` (only the redirect's quoting kept it on this site)."""
     target = str(value or request.query_params.get("next") or "/")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return "/"
     return target
 
