@@ -229,7 +229,14 @@ class Cluster:
                 f"Dask 调度器 {self.where.label} 上 {WORKERS_TIMEOUT_S} 秒内没有工作进程："
                 f"请在各台机器上运行 dask worker {self.where.address} --nthreads 1。"
             ) from exc
-        self.client.run_on_scheduler(_configure(ALLOWED_FAILURES))
+        try:
+            self.client.run_on_scheduler(_configure(ALLOWED_FAILURES))
+        except Exception as exc:  # noqa: BLE001 - e.g. a scheduler that runs no functions
+            self.close()
+            raise ClusterError(
+                f"未能设置 Dask 调度器 {self.where.label}（{type(exc).__name__}: {exc}）：请确认调度器"
+                "与本机安装了同一版本的 dask、distributed 和 reportgen。"
+            ) from exc
 
     def threads(self) -> dict[str, int]:
         """Each worker's address and thread count, as the scheduler knows them now."""
@@ -252,6 +259,9 @@ class Cluster:
                 f"工作进程未能准备好（{type(exc).__name__}: {exc}）：请在每台机器上安装同一版本的"
                 ' reportgen（pip install "reportgen[dask]"）后重新运行。'
             ) from exc
+        except BaseException:  # Ctrl-C while the workers warm up: leave nothing registered
+            self.unregister(name)
+            raise
         return name
 
     def unregister(self, name: str) -> None:
@@ -317,6 +327,11 @@ def unit_result(fut, unit: str, collect_into: Path | None = None) -> UnitResult:
     return result
 
 
+def unreadable(exc: OSError) -> str:
+    """A workbook this machine could list but not read (for ``--collect``)."""
+    return f"未能读取该工作簿（{exc.strerror or exc}），未生成文档；将在下次运行时重试。"
+
+
 class DaskExecutor:
     """:func:`reportgen.batch.run_batch`'s executor on a Dask cluster (see the module
     docstring): one task per unit, outcomes handed to ``done`` as they finish."""
@@ -378,7 +393,11 @@ class DaskExecutor:
                 i, task = next(pending, (None, None))
                 if task is None:
                     return
-                data = task.path.read_bytes() if self.collect else None
+                try:
+                    data = task.path.read_bytes() if self.collect else None
+                except OSError as exc:  # gone or unreadable since the batch listed it
+                    done(task, UnitResult(task.unit, CRASHED, message=unreadable(exc)))
+                    continue
                 src = str(task.path.resolve())
                 fut = client.submit(
                     run_task, name, src, task.unit, data, out_dir, options,

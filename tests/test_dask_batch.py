@@ -268,6 +268,9 @@ def test_collect_builds_with_folders_the_workers_cannot_see(
     ws = load_workbook(here / "out" / "汇总.xlsx")["汇总"]
     footer = next(r[1] for r in ws.iter_rows(values_only=True) if str(r[1]).startswith("共"))
     assert footer.endswith("上生成，文档由工作进程传回本机写入输出目录（--collect）。")
+    # the manifest is the engine's no more than the pool's: the pool finds all done
+    again = batch.run_batch("in", "out", jobs=2, progress_stream=io.StringIO())
+    assert all(r.skipped for r in again.results) and len(again.results) == 12
 
 
 class _ElsewhereOut(rd.DaskExecutor):
