@@ -1106,3 +1106,25 @@ def test_downloads_and_comments_are_the_units_own(world, viewer):
     state = send(w, viewer, Req("GET", "/api/unit")).json()
     assert {v["unit_id"] for v in state["versions"]} == {w.unit_id[own]}
     assert state["case"]["unit_id"] == w.unit_id[own]
+
+
+@pytest.mark.parametrize("viewer", ["unit_a", "unit_b", "reviewer", "scoped"])
+def test_admin_writes_on_every_id_are_refused_to_the_others(world, viewer):
+    """Every unit and every account id, at the admin's edit and deactivation forms, for
+    anyone but the admin: 403 alike (with the right token), nothing changed."""
+    from reportgen.portal.db import Unit, User
+
+    w = world
+    before = snapshot(w)
+    bodies = set()
+    for uid in all_ids(w, Unit):
+        r = send(w, viewer, form_post(f"/admin/units/{uid}", name="改名")(w, viewer, None))
+        assert r.status_code == 403
+        bodies.add(r.content)
+    for uid in all_ids(w, User):
+        r = send(w, viewer, form_post(f"/admin/users/{uid}/active", active="0")(w, viewer, None))
+        assert r.status_code == 403
+        bodies.add(r.content)
+    assert len(bodies) == 1
+    assert_no_leak(w, r, "AB")
+    assert snapshot(w) == before
