@@ -38,6 +38,7 @@ from test_batch import BAD, _good
 from reportgen import __version__, batch
 from reportgen import distributed as rd
 from reportgen.cli import main
+from reportgen.pdf import find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "inputs" / "example"
@@ -389,6 +390,37 @@ def test_a_unit_that_kills_two_workers_is_crashed_and_the_batch_goes_on(address,
     }
 
 
+def _soffice_children() -> list[str]:
+    """LibreOffice processes started by this worker process."""
+    import psutil
+
+    return [c.name() for c in psutil.Process().children(recursive=True) if "soffice" in c.name()]
+
+
+@pytest.mark.skipif(
+    find_soffice() is None and os.environ.get("REPORTGEN_REQUIRE_PDF") != "1",
+    reason="LibreOffice not installed",
+)
+def test_pdf_on_the_cluster_comes_back_and_no_soffice_outlives_the_batch(
+    units, address, client, tmp_path
+):
+    """--pdf: each worker converts through a resident LibreOffice of its own (started on
+    its first PDF); with --collect the PDF comes back with the document; when the batch
+    ends the plugin is torn down and its LibreOffice with it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(units / "shanghai.xlsx", folder)
+    out = tmp_path / "out"
+    summary = batch.run_batch(
+        folder, out, pdf=True, progress_stream=io.StringIO(), executor=_executor(address, True)
+    )
+    (r,) = summary.results
+    assert (r.status, r.message) == ("成功", "")
+    assert [Path(f).suffix for f in r.files] == [".docx", ".pdf"]
+    assert (out / r.files[1]).read_bytes().startswith(b"%PDF-")
+    assert list(client.run(_soffice_children).values()) == [[], []]
+
+
 # --- refusals -------------------------------------------------------------------------------
 
 
@@ -543,6 +575,7 @@ WITHOUT_DASK = """
 import sys
 sys.modules["dask"] = sys.modules["distributed"] = None
 from reportgen.cli import main
+from reportgen.pdf import find_soffice
 main(sys.argv[1:])
 """
 
