@@ -323,7 +323,8 @@ def _admin_sets_up_the_bureau(p: Pages, tmp_path: Path) -> None:
     year.clear()
     year.send_keys("2021")
     p.click("#settings-form button[type=submit]")
-    assert p.path() == "/admin/settings"
+    assert p.path() == "/admin/settings?saved=1"
+    assert p.text("#saved") == "已保存。"
     assert p.find("#settings-form input[name=year]").get_attribute("value") == "2021"
     p.shot("admin-settings-2021")
     p.logout()

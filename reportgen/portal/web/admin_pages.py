@@ -219,6 +219,7 @@ def _settings(request: Request, error: str = "", status: int = 200) -> Response:
         profiles=_profile_names(),
         packs=available_packs(),
         error=error,
+        saved=request.query_params.get("saved") == "1",
     )
 
 
@@ -238,7 +239,7 @@ async def settings_save(request: Request, user, form) -> Response:
         return _settings(request, "没有该词句包。", 400)
     for key, value in (("year", year), ("profile", profile), ("wording", wording)):
         portal.set_setting(user, key, value, ip=client_ip(request))
-    return RedirectResponse("/admin/settings", status_code=303)
+    return RedirectResponse("/admin/settings?saved=1", status_code=303)
 
 
 def _profile_names() -> list[str]:

@@ -177,13 +177,16 @@ async def version_page(request: Request, user) -> Response:
 
 @page()
 async def version_file(request: Request, user) -> Response:
-    version, _, _ = version_of(request, user, int_param(request, "version_id"))
+    version, _, unit = version_of(request, user, int_param(request, "version_id"))
     folder = ctx(request).portal.version_dir(version.id)
     name = request.path_params["name"]
     path = drafts.workbook(folder) if name == "workbook" else drafts.output_file(folder, name)
     if path is None:
         raise not_found()
-    return FileResponse(path, headers={"content-disposition": _disposition(path.name)})
+    shown = path.name
+    if name == "workbook":  # the unit's name, not ours: "某某区文化馆（第2版）.xlsx"
+        shown = f"{unit.name}（第{version.number}版）{path.suffix}"
+    return FileResponse(path, headers={"content-disposition": _disposition(shown)})
 
 
 def compare(portal, old, new) -> object:
