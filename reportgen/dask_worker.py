@@ -10,7 +10,8 @@ it raises :class:`~reportgen.distributed.ClusterError` instead of writing a docu
 unlike the others.
 
 The task wraps :func:`reportgen.batch.run_unit`, which never raises: a unit's error or
-crash is its outcome. The warm-up and every unit run in one thread of the worker
+crash is its outcome. Each start of a unit's build is counted on the scheduler: a unit
+whose build two workers died in is not started a third time, its outcome is 异常. The warm-up and every unit run in one thread of the worker
 process, never in Dask's task threads: one unit at a time (charts, the garbage-collector
 tuning and the resident LibreOffice are per process), warmed and built in the same
 thread as in the forked pool, and out of sight of Dask's statistical profiler. That
@@ -30,6 +31,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -189,6 +191,30 @@ def _deadline(seconds: float):
         timer.cancel()
 
 
+#: runs of one unit: the first, and one more after a worker died building it
+MAX_RUNS = 2
+#: where the runs of each unit are counted (the scheduler's task metadata, by plugin)
+RUNS = "reportgen-runs"
+
+
+def _run_counter(plugin_name: str) -> Callable[[], int]:
+    """Counts, on the scheduler, the times this task has started building: a start
+    without a result means the worker died building it. (Dask's own count, the
+    scheduler's ``suspicious``, rises for every task assigned to a dying worker, also
+    those only queued there behind the unit that killed it.)"""
+    from distributed import get_client
+
+    client = get_client()  # the worker's own client of the scheduler
+    path = [RUNS, plugin_name, str(get_worker().get_current_task())]
+
+    def count() -> int:
+        n = int(client.get_metadata(path, 0)) + 1
+        client.set_metadata(path, n)
+        return n
+
+    return count
+
+
 def run_task(
     plugin_name: str,
     src: str,
@@ -205,10 +231,15 @@ def run_task(
     removed afterwards, and the client writes the files.
     """
     plugin = _plugin(plugin_name)
-    return _UNITS.submit(_build, plugin, src, unit, data, out_dir, options).result()
+    runs = _run_counter(plugin_name)
+    return _UNITS.submit(_build, plugin, runs, src, unit, data, out_dir, options).result()
 
 
-def _build(plugin: ReportgenPlugin, src, unit, data, out_dir, options) -> dict:
+def _build(plugin: ReportgenPlugin, runs, src, unit, data, out_dir, options) -> dict:
+    """The unit's build, in the units' thread; ``{"lost": n}`` instead when ``n``
+    workers have already died building it (it is not tried a third time)."""
+    if runs() > MAX_RUNS:
+        return {"lost": MAX_RUNS}
     template, template_dir, pdf, charts = options
     with _deadline(batch.UNIT_TIMEOUT_S):
         via = plugin.pdf_via() if pdf else None

@@ -19,8 +19,9 @@ only its executor (:class:`DaskExecutor`); the web server sends its units throug
   path everywhere); with ``--collect`` they get the workbook's bytes, build in a folder
   of their own and send the files back, which this process writes atomically.
 - A lost worker costs a unit one more run elsewhere; a unit that two workers died
-  running is marked 异常 (the scheduler's ``allowed-failures`` is 1, so Dask raises
-  ``KilledWorker``), and the batch goes on.
+  building is marked 异常 and the batch goes on. The runs are counted by the workers on
+  the scheduler (Dask's own count, behind ``allowed-failures`` and ``KilledWorker``,
+  also charges units only queued on the dying worker; it stays as a backstop).
 
 Dask is an optional extra (``pip install "reportgen[dask]"``): this module imports dask
 and distributed only when a cluster is used, so the command line can say how to install
@@ -150,9 +151,10 @@ def mismatch(expected: dict, actual: dict, worker: str) -> str | None:
 
 # --- the cluster ---------------------------------------------------------------------
 
-#: runs of a unit on workers that died beyond the first before Dask gives it up
-#: (``distributed.scheduler.allowed-failures``): one more run elsewhere, then 异常
-ALLOWED_FAILURES = 1
+#: Dask's own limit of lost workers per task (``distributed.scheduler.allowed-failures``),
+#: only a backstop: it also counts tasks merely queued on a dying worker, so 1 would give
+#: up innocent units; the units' runs are counted by reportgen.dask_worker (MAX_RUNS)
+ALLOWED_FAILURES = 10
 CONNECT_TIMEOUT_S = 10
 WORKERS_TIMEOUT_S = 60
 #: how often the number of in-flight ``--collect`` units follows the cluster's size
@@ -166,11 +168,9 @@ INTERNAL = "内部错误：该单位未能生成，已记录。"
 
 def _configure(allowed_failures: int):
     """The scheduler settings a batch needs, as a function run on the scheduler (defined
-    here, so it travels by value). ``allowed_failures``: a lost worker's unit runs once
-    more, and a unit two workers died running is given up (KilledWorker). One task per
-    worker thread at a time (``worker-saturation`` 1.0; Dask's default 1.1 sends a
-    one-thread worker two), so a worker's death counts only against the unit it was
-    building, not against one queued behind it."""
+    here, so it travels by value). ``allowed_failures``: the backstop above. One task per
+    worker thread at a time for large batches (``worker-saturation`` 1.0; Dask's default
+    1.1 sends a one-thread worker two), so few units wait on a worker that may die."""
 
     def configure(dask_scheduler=None) -> None:
         import math
@@ -265,9 +265,17 @@ class Cluster:
         return name
 
     def unregister(self, name: str) -> None:
-        """Tear the plugin down on the workers (its LibreOffice, its files)."""
+        """Tear the plugin down on the workers (its LibreOffice, its files) and forget
+        its units' run counts on the scheduler."""
+        from .dask_worker import RUNS
+
+        def forget(dask_scheduler=None) -> None:
+            dask_scheduler.task_metadata.get(RUNS, {}).pop(name, None)
+
         with contextlib.suppress(Exception):
             self.client.unregister_worker_plugin(name)
+        with contextlib.suppress(Exception):
+            self.client.run_on_scheduler(forget)
 
     def close(self) -> None:
         if self.client is not None:
@@ -309,7 +317,7 @@ def unit_result(fut, unit: str, collect_into: Path | None = None) -> UnitResult:
         payload = fut.result()
     except ClusterError:
         raise
-    except KilledWorker:  # two workers died building it (out of memory, killed, timeout)
+    except KilledWorker:  # Dask's backstop: ALLOWED_FAILURES workers died with it
         return UnitResult(unit, CRASHED, message=KILLED)
     except CancelledError as exc:
         raise ClusterError(
@@ -318,6 +326,8 @@ def unit_result(fut, unit: str, collect_into: Path | None = None) -> UnitResult:
     except Exception:  # noqa: BLE001 - the unit's only
         traceback.print_exc()
         return UnitResult(unit, CRASHED, message=INTERNAL)
+    if "lost" in payload:  # two workers died building it: not tried a third time
+        return UnitResult(unit, CRASHED, message=KILLED)
     result = UnitResult(**payload["result"])
     if collect_into is not None and "files" in payload:
         try:
