@@ -16,13 +16,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ...web.forms import Staging, read_form
-from ...web.uploads import UploadRejected, plan_units
+from ...web.uploads import UploadRejected
 from . import drafts
 from .access import int_param, own_unit_id, version_of
 from .guard import api, check_csrf, client_ip, ctx, login_user, set_session_cookie
 from .review_pages import REVIEW, against, compare, dashboard_rows
-from .unit_pages import draft_folder, wording_of, year_of
+from .unit_pages import draft_folder, receive_workbook, submit_draft, wording_of, year_of
 
 MAX_JSON = 256 * 1024
 
@@ -134,24 +133,11 @@ async def unit_state(request: Request, user) -> Response:
 @api("unit", write=False)
 async def upload(request: Request, user) -> Response:
     """Multipart ``file`` (+ nothing else); the CSRF token in the header."""
-    c = ctx(request)
     check_csrf(request, request.headers.get("x-csrf-token"))
     try:
-        with Staging(c.data_dir) as staging:
-            form = await read_form(request, staging, c.limits)
-            if len(form.uploads) != 1:
-                raise UploadRejected("请上传一个工作簿（.xlsx 或 .xls）。")
-            units = await asyncio.to_thread(plan_units, form.uploads, c.limits)
-            if len(units) != 1 or units[0].path is None:
-                raise UploadRejected("请上传一个工作簿（.xlsx 或 .xls），不要上传压缩包。")
-            up = form.uploads[0]
-            suffix = "." + units[0].name.rsplit(".", 1)[-1].lower()
-            folder = draft_folder(request, user)
-            await asyncio.to_thread(drafts.put_workbook, folder, up.path, suffix, up.name)
+        res = await receive_workbook(request, user, csrf_from_form=False)
     except UploadRejected as exc:
         return error(exc.message, exc.status)
-    res = await drafts.build(c.runner, folder, wording_of(request))
-    c.portal.audit(user, "upload", target=f"unit:{user.unit_id}", ip=client_ip(request))
     return JSONResponse({"draft": res, "can_submit": drafts.can_submit(res)})
 
 
@@ -191,32 +177,8 @@ async def texts_save(request: Request, user) -> Response:
 async def submit(request: Request, user) -> Response:
     from ..store import PortalError
 
-    c = ctx(request)
-    unit_id, year = own_unit_id(user), year_of(request)
-    folder = c.portal.draft_dir(unit_id, year)
-    res = drafts.result(folder)
-    if problem := drafts.submit_problem(res, year):
-        return error(problem, 409)
-    errors, warnings = drafts.counts(res)
-    summary = {
-        "department": res.get("department", ""),
-        "year": res.get("year"),
-        "errors": errors,
-        "warnings": warnings,
-    }
     try:
-        # in a thread: it copies the draft's files and writes the database (up to a second
-        # under load, bench/portal_load.py), while the event loop answers the dashboard
-        v = await asyncio.to_thread(
-            c.portal.submit,
-            user,
-            unit_id,
-            year,
-            folder,
-            res.get("findings", []),
-            summary,
-            ip=client_ip(request),
-        )
+        v = await submit_draft(request, user)
     except PortalError as exc:
         return error(str(exc), 409)
     return JSONResponse({"version": plain(v)}, status_code=201)

@@ -92,25 +92,24 @@ async def unit_home(request: Request, user) -> Response:
     )
 
 
-@form_action("unit", multipart=True)
-async def upload(request: Request, user) -> Response:
-    """One workbook in, checked and built; the page shows the outcome."""
+async def receive_workbook(request: Request, user, csrf_from_form: bool) -> dict:
+    """Stage one uploaded workbook, make it the draft's and build it: the outcome.
+    Raises UploadRejected (nothing kept) for anything but one .xlsx/.xls. The CSRF token
+    is the form's ``csrf`` field (pages) or was checked from the header (API)."""
     c = ctx(request)
-    try:
-        with Staging(c.data_dir) as staging:
-            form = await read_form(request, staging, c.limits)
+    with Staging(c.data_dir) as staging:
+        form = await read_form(request, staging, c.limits)
+        if csrf_from_form:
             check_csrf(request, form.fields.get("csrf"))
-            if len(form.uploads) != 1:
-                raise UploadRejected("请上传一个工作簿（.xlsx 或 .xls）。")
-            units = await asyncio.to_thread(plan_units, form.uploads, c.limits)
-            if len(units) != 1 or units[0].path is None:
-                raise UploadRejected("请上传一个工作簿（.xlsx 或 .xls），不要上传压缩包。")
-            up = form.uploads[0]
-            suffix = Path(units[0].name).suffix.lower()
-            folder = draft_folder(request, user)
-            await asyncio.to_thread(drafts.put_workbook, folder, up.path, suffix, up.name)
-    except UploadRejected as exc:
-        return render(request, "error.html", status=exc.status, message=exc.message)
+        if len(form.uploads) != 1:
+            raise UploadRejected("请上传一个工作簿（.xlsx 或 .xls）。")
+        units = await asyncio.to_thread(plan_units, form.uploads, c.limits)
+        if len(units) != 1 or units[0].path is None:
+            raise UploadRejected("请上传一个工作簿（.xlsx 或 .xls），不要上传压缩包。")
+        up = form.uploads[0]
+        suffix = Path(units[0].name).suffix.lower()
+        folder = draft_folder(request, user)
+        await asyncio.to_thread(drafts.put_workbook, folder, up.path, suffix, up.name)
     res = await drafts.build(c.runner, folder, wording_of(request))
     c.portal.audit(
         user,
@@ -119,6 +118,16 @@ async def upload(request: Request, user) -> Response:
         detail=show(up.name)[:200],
         ip=client_ip(request),
     )
+    return res
+
+
+@form_action("unit", multipart=True)
+async def upload(request: Request, user) -> Response:
+    """One workbook in, checked and built; the page shows the outcome."""
+    try:
+        res = await receive_workbook(request, user, csrf_from_form=True)
+    except UploadRejected as exc:
+        return render(request, "error.html", status=exc.status, message=exc.message)
     return RedirectResponse("/unit#result" if res else "/unit", status_code=303)
 
 
@@ -238,16 +247,17 @@ async def texts_save(request: Request, user, form) -> Response:
     return RedirectResponse("/unit#result", status_code=303)
 
 
-@form_action("unit")
-async def submit(request: Request, user, form) -> Response:
-    from ..store import PortalError
+async def submit_draft(request: Request, user):
+    """Freeze the draft as the next version (VersionInfo); PortalError when it cannot be
+    submitted (no document, another year, a decided case)."""
+    from ..store import Conflict
 
     c = ctx(request)
     unit_id, year = own_unit_id(user), year_of(request)
     folder = c.portal.draft_dir(unit_id, year)
     res = drafts.result(folder)
     if problem := drafts.submit_problem(res, year):
-        return render(request, "error.html", status=409, message=problem)
+        raise Conflict(problem)
     errors, warnings = drafts.counts(res)
     summary = {
         "department": res.get("department", ""),
@@ -255,19 +265,26 @@ async def submit(request: Request, user, form) -> Response:
         "errors": errors,
         "warnings": warnings,
     }
+    # in a thread: it copies the draft's files and writes the database (up to a second
+    # under load, bench/portal_load.py), while the event loop answers the dashboard
+    return await asyncio.to_thread(
+        c.portal.submit,
+        user,
+        unit_id,
+        year,
+        folder,
+        res.get("findings", []),
+        summary,
+        ip=client_ip(request),
+    )
+
+
+@form_action("unit")
+async def submit(request: Request, user, form) -> Response:
+    from ..store import PortalError
+
     try:
-        # in a thread: it copies the draft's files and writes the database (up to a second
-        # under load, bench/portal_load.py), while the event loop answers the dashboard
-        version = await asyncio.to_thread(
-            c.portal.submit,
-            user,
-            unit_id,
-            year,
-            folder,
-            res.get("findings", []),
-            summary,
-            ip=client_ip(request),
-        )
+        version = await submit_draft(request, user)
     except PortalError as exc:
         return render(request, "error.html", status=409, message=str(exc))
     return RedirectResponse(f"/versions/{version.id}", status_code=303)
