@@ -175,6 +175,26 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+def _gone(old):
+    """``staleness_of(old)`` that also takes chromium's answer for an element of a page
+    it is leaving ("Node with given id does not belong to the document", seen under load
+    in CI) as the page being gone, instead of failing the test."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def check(_driver) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc) or "No node with given id" in str(exc):
+                return True
+            raise
+        return False
+
+    return check
+
+
 class Pages:
     """The browser with the few moves the test repeats: go, click and wait for the next
     page, read texts, save the numbered screenshot of each page."""
@@ -212,10 +232,9 @@ class Pages:
         self._loaded(old, timeout)
 
     def _loaded(self, old, timeout: float) -> None:
-        from selenium.webdriver.support import expected_conditions as ec
         from selenium.webdriver.support.ui import WebDriverWait
 
-        WebDriverWait(self.d, timeout).until(ec.staleness_of(old))
+        WebDriverWait(self.d, timeout).until(_gone(old))
         WebDriverWait(self.d, timeout).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
         )
